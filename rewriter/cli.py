@@ -1,0 +1,206 @@
+"""The ``rewriter`` command: a thin shell over the library.
+
+It parses arguments, reads input, calls the library and formats what comes back. The
+reply (or JSON) goes to stdout, everything else to stderr, and each failure has its
+own documented exit status (see :class:`rewriter.errors.ExitCode`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from rewriter import __version__
+from rewriter.errors import ExitCode, InputError, RewriterError
+from rewriter.inputs import read_text
+from rewriter.models import Channel, Length, RewriteRequest, RewriteResult, RewriteStatus, Tone
+
+app = typer.Typer(
+    name="rewriter",
+    help="Rewrite support replies so they balance empathy with clear next steps, checked against the draft.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+
+EXIT_CODES_HELP = (
+    "Exit status: 0 rewritten; 2 bad input or usage; 3 no usable backend (configuration); "
+    "4 model output unusable; 5 input too long; 6 reply still unfaithful to the draft after revisions."
+)
+
+
+def _stderr(quiet: bool = False) -> Console:
+    return Console(stderr=True, quiet=quiet, highlight=False)
+
+
+def _fail(exc: RewriterError, *, as_json: bool, quiet: bool) -> NoReturn:
+    """Report a library error once, in one place, and exit with its code.
+
+    When the failure came after the draft was read, the draft goes to stdout if stdout
+    is a pipe, so ``rewriter rewrite < draft > out`` never leaves ``out`` empty.
+    """
+    if os.environ.get("REWRITER_DEBUG"):
+        raise exc
+    if as_json:
+        typer.echo(
+            _json_dumps(
+                {
+                    "error": {
+                        "type": type(exc).__name__,
+                        "message": exc.message,
+                        "exit_code": int(exc.exit_code),
+                    },
+                    "draft": exc.draft,
+                }
+            )
+        )
+    elif exc.draft is not None and not sys.stdout.isatty():
+        typer.echo(exc.draft.rstrip("\n"))
+    err = _stderr()
+    err.print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
+    if exc.draft is not None and not as_json and not quiet:
+        err.print("Your draft was not changed.")
+    raise typer.Exit(int(exc.exit_code))
+
+
+def _json_dumps(data: object) -> str:
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rewriter {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Rewrite support replies so they balance empathy with clear next steps."""
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def rewrite(
+    file: Annotated[
+        str | None, typer.Argument(help="Draft reply file, or - for stdin (default when piped).")
+    ] = None,
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="The customer's message, as text.")
+    ] = None,
+    customer_file: Annotated[
+        Path | None, typer.Option("--customer-file", help="File holding the customer's message.")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The customer's name, for the greeting.")] = None,
+    agent: Annotated[str | None, typer.Option("--agent", help="Your name, for the sign-off.")] = None,
+    channel: Annotated[Channel, typer.Option("--channel", help="Where the reply goes.")] = Channel.EMAIL,
+    policy: Annotated[
+        list[str] | None, typer.Option("--policy", help="A policy note the reply may rely on (repeatable).")
+    ] = None,
+    tone: Annotated[Tone, typer.Option("--tone", help="How warm or formal to sound.")] = Tone.WARM,
+    length: Annotated[Length, typer.Option("--length", help="How long the reply may be.")] = Length.STANDARD,
+    model: Annotated[str | None, typer.Option("--model", help="Model name [env: REWRITER_MODEL].")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url", help="OpenAI-compatible endpoint [env: REWRITER_BASE_URL, OPENAI_BASE_URL]."
+        ),
+    ] = None,
+    max_revisions: Annotated[
+        int | None,
+        typer.Option("--max-revisions", min=0, max=5, help="Revision requests after a failed check."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a diff of draft vs reply instead of the reply.")
+    ] = False,
+    stream: Annotated[
+        bool, typer.Option("--stream", help="Show the model's output on stderr as it arrives.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the reply; no diagnostics.")
+    ] = False,
+) -> None:
+    """Rewrite a draft reply: warmer, clearer next steps, every fact kept.
+
+    The reply goes to stdout; a short report (facts kept, revisions, tokens) to stderr.
+    """
+    from rewriter.rewrite import Rewriter  # deferred: keeps `--help` fast
+
+    if customer and customer_file:
+        raise typer.BadParameter("use --customer or --customer-file, not both")
+    if as_json and diff:
+        raise typer.BadParameter("use --json or --diff, not both")
+    source = file or ("-" if not sys.stdin.isatty() else None)
+    if source is None:
+        raise typer.BadParameter("give a draft file, or - to read the draft from standard input")
+    err = _stderr(quiet)
+    try:
+        draft = read_text(source)
+        message = read_text(str(customer_file)) if customer_file else customer
+        try:
+            request = RewriteRequest(
+                draft=draft,
+                customer_message=message,
+                customer_name=name,
+                agent_name=agent,
+                channel=channel,
+                policy=policy or [],
+                tone=tone,
+                length=length,
+            )
+        except ValueError as exc:
+            raise InputError(str(exc)) from exc
+        rewriter = Rewriter(model=model, base_url=base_url, max_revisions=max_revisions)
+        on_delta = (lambda text: err.out(text, end="", style="dim", highlight=False)) if stream else None
+        result = rewriter.rewrite(request, on_delta=on_delta)
+        if stream:
+            err.print()
+    except RewriterError as exc:
+        _fail(exc, as_json=as_json, quiet=quiet)
+    _print_result(result, as_json=as_json, diff=diff, err=err)
+    if result.status is RewriteStatus.UNFAITHFUL:
+        raise typer.Exit(int(ExitCode.UNFAITHFUL))
+
+
+def _print_result(result: RewriteResult, *, as_json: bool, diff: bool, err: Console) -> None:
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    elif diff:
+        lines = difflib.unified_diff(
+            result.draft.splitlines(), result.reply.splitlines(), "draft", "reply", lineterm=""
+        )
+        typer.echo("\n".join(lines))
+    else:
+        typer.echo(result.reply)
+    report = result.report
+    if report.passed:
+        err.print(f"[green]ok[/]: kept all {len(report.facts_checked)} facts of the draft; nothing invented")
+    else:
+        err.print("[bold yellow]warning[/]: the best attempt still fails the faithfulness check:")
+        for finding in report.failures:
+            err.print(f"  - {finding.message}", soft_wrap=True)
+        err.print("Review it before sending; your draft is in the --json output unchanged.")
+    for change in result.changes:
+        err.print(f"  changed: {change.change} ({change.reason})", soft_wrap=True, style="dim")
+    u = result.usage
+    err.print(
+        f"{result.model}, {result.attempts} attempt(s), {u.requests} request(s), {u.total_tokens} tokens, "
+        f"${result.cost_usd:.4f}, prompts {result.prompt_version}",
+        style="dim",
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,102 @@
+"""Assemble the reply from the parts the model returns, laid out for the channel.
+
+The model writes each piece of text once (acknowledgement, answer, steps, closing);
+greeting, numbering and sign-off come from ``prompts/channels.yaml``. That saves decode
+time on slow local models, keeps the next-steps list identical to the steps in the
+reply, and makes channel layout a data change rather than a prompt change.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rewriter.errors import PromptError
+from rewriter.models import Change, Channel
+from rewriter.prompts import load_yaml, prompts_dir
+
+
+class ReplyParts(BaseModel):
+    """The structured answer we ask the model for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    acknowledgement: Annotated[str, Field(description="The customer's specific situation, 1-2 sentences.")]
+    answer: Annotated[str, Field(description="The draft's explanation with its facts copied exactly.")]
+    steps: Annotated[list[str], Field(description="One imperative action per item, in order.")]
+    closing: Annotated[str, Field(description="Invite a reply or say what happens next.")]
+    changes: Annotated[list[Change], Field(description="Up to three edits and why.")]
+
+
+class ChannelStyle(BaseModel):
+    """One channel's guidance for the prompt and its layout for the reply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    guidance: str
+    greeting: str
+    greeting_anonymous: str
+    signoff: str
+    signoff_anonymous: str
+    layout: str
+
+
+@lru_cache(maxsize=4)
+def _styles(root: str) -> dict[Channel, ChannelStyle]:
+    raw: Any = load_yaml("channels.yaml")
+    try:
+        return {Channel(name): ChannelStyle.model_validate(body) for name, body in raw.items()}
+    except (ValidationError, ValueError, AttributeError) as exc:
+        raise PromptError(f"prompts/channels.yaml is malformed: {exc}") from exc
+
+
+def channel_style(channel: Channel) -> ChannelStyle:
+    """The style for a channel, failing clearly if the data file lacks it."""
+    styles = _styles(str(prompts_dir()))
+    if channel not in styles:
+        raise PromptError(f"prompts/channels.yaml has no entry for channel {channel.value!r}")
+    return styles[channel]
+
+
+def format_steps(steps: list[str]) -> str:
+    """Number two or more actions; a single action reads better as a sentence."""
+    cleaned = [_strip_numbering(s) for s in steps if s.strip()]
+    if len(cleaned) == 1:
+        return cleaned[0]
+    return "\n".join(f"{i}. {step}" for i, step in enumerate(cleaned, 1))
+
+
+_NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s+")
+
+
+def _strip_numbering(step: str) -> str:
+    # Models often number the items themselves; we number them once, here.
+    return _NUMBERING.sub("", step.strip())
+
+
+def assemble(parts: ReplyParts, channel: Channel, customer_name: str | None, agent_name: str | None) -> str:
+    """Lay the parts out for the channel, dropping empty parts and the gaps they leave."""
+    style = channel_style(channel)
+    greeting = string.Template(style.greeting if customer_name else style.greeting_anonymous)
+    signoff = string.Template(style.signoff if agent_name else style.signoff_anonymous)
+    text = string.Template(style.layout).safe_substitute(
+        greeting=greeting.safe_substitute(name=customer_name or ""),
+        acknowledgement=parts.acknowledgement.strip(),
+        answer=parts.answer.strip(),
+        steps=format_steps(parts.steps),
+        closing=parts.closing.strip(),
+        signoff=signoff.safe_substitute(agent=agent_name or ""),
+    )
+    lines = [line.strip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def reply_schema() -> dict[str, Any]:
+    """JSON Schema of :class:`ReplyParts` in the strict form hosted APIs require."""
+    return ReplyParts.model_json_schema()

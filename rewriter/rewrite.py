@@ -1,0 +1,233 @@
+"""The rewrite loop: prompt, ask, validate (one repair), assemble, guard, revise.
+
+Small models drop and invent facts; the loop exists to catch that and send one
+targeted revision request naming the exact problems, a bounded number of times, and
+then return the best attempt with its report. The draft is never lost: it travels
+with every result and every error raised after it was accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from rewriter.compose import ReplyParts, assemble, channel_style, reply_schema
+from rewriter.config import Settings, resolve_settings
+from rewriter.errors import InputTooLongError, ModelOutputError, RewriterError
+from rewriter.guard import check_faithfulness, describe_problems, draft_facts
+from rewriter.llm import ChatClient, ChatResponse, DeltaCallback, Message
+from rewriter.models import CheckReport, RewriteRequest, RewriteResult, RewriteStatus, Usage
+from rewriter.prompts import prompt_version, render
+from rewriter.tokens import (
+    ModelInfo,
+    count_message_tokens,
+    estimate_cost,
+    get_encoding,
+    load_model_table,
+    model_info,
+)
+
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
+
+
+class Rewriter:
+    """Rewrites drafts on one configured backend.
+
+    Args:
+        settings: Fully resolved settings; when omitted they are resolved from
+            ``overrides`` over the environment (see :func:`rewriter.config.resolve_settings`).
+        client: A ready client, mainly for tests and for sharing one connection.
+        **overrides: Individual settings such as ``base_url=``, ``model=``, ``seed=``.
+
+    Example:
+        >>> rw = Rewriter(base_url="http://127.0.0.1:8080/v1")  # doctest: +SKIP
+        >>> rw.rewrite(RewriteRequest(draft="Restore from Settings > Backups.")).reply  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, settings: Settings | None = None, *, client: ChatClient | None = None, **overrides: Any
+    ) -> None:
+        self.settings = settings or resolve_settings(overrides)[0]
+        self._client = client or ChatClient(self.settings)
+        self._models = load_model_table(self.settings.models_file)
+
+    @property
+    def client(self) -> ChatClient:
+        """The backend client, shared by rewrites and (later) the judge."""
+        return self._client
+
+    def model_info(self) -> ModelInfo:
+        """Context window and prices of the model in use."""
+        info = model_info(self._client.model_name(), self._models)
+        if self.settings.context_window:
+            info = info.model_copy(update={"context_window": self.settings.context_window})
+        return info
+
+    def build_messages(self, request: RewriteRequest) -> list[Message]:
+        """The first request's messages: a fixed system prompt, then the data.
+
+        The system prompt is byte-identical across requests so servers that cache the
+        prompt prefix (llama.cpp) skip re-reading it.
+        """
+        style = channel_style(request.channel)
+        facts = draft_facts(request.draft)
+        user = render(
+            "rewrite.user.md",
+            channel=request.channel.value,
+            channel_guidance=style.guidance,
+            tone=request.tone.value,
+            length=request.length.value,
+            customer_name=request.customer_name or "(not given)",
+            customer_message=_as_data(request.customer_message or "(not given)"),
+            policy=_as_data("\n".join(f"- {p}" for p in request.policy) or "(none)"),
+            draft=_as_data(request.draft),
+            facts="; ".join(f'"{f.text}"' for f in facts) or "(none found)",
+        )
+        return [
+            {"role": "system", "content": render("rewrite.system.md")},
+            {"role": "user", "content": user},
+        ]
+
+    def rewrite(self, request: RewriteRequest, *, on_delta: DeltaCallback | None = None) -> RewriteResult:
+        """Rewrite one draft and check it against the draft.
+
+        Args:
+            request: The draft and its context.
+            on_delta: Called with each piece of model text as it streams in, for live
+                progress; the result is the same with or without it.
+
+        Returns:
+            The best attempt: ``status`` is ``unfaithful`` when even that one still
+            fails the guard; ``report`` names each problem.
+
+        Raises:
+            InputTooLongError: The prompt cannot fit the model's context window.
+            ModelOutputError: The model's answer stayed unusable after a repair request.
+            ConfigError: No backend reachable, or the backend rejects the key or model.
+        """
+        try:
+            return self._rewrite(request, on_delta)
+        except RewriterError as exc:
+            exc.draft = request.draft
+            raise
+
+    def _rewrite(self, request: RewriteRequest, on_delta: DeltaCallback | None) -> RewriteResult:
+        info = self.model_info()
+        encoding = get_encoding(info.encoding)
+        base = self.build_messages(request)
+        self._ensure_fits(base, info, count_message_tokens(base, encoding))
+        context = [request.customer_message or "", *request.policy]
+        usage = Usage()
+        messages = base
+        best: tuple[ReplyParts, str, CheckReport] | None = None
+        fmt = ""
+        attempts = 0
+        for _ in range(self.settings.max_revisions + 1):
+            attempts += 1
+            parts, raw, fmt = self._ask(messages, usage, encoding, on_delta)
+            reply = assemble(parts, request.channel, request.customer_name, request.agent_name)
+            report = check_faithfulness(request.draft, reply, context)
+            if best is None or len(report.failures) < len(best[2].failures):
+                best = (parts, reply, report)
+            if report.passed:
+                break
+            # Only the latest attempt rides along, so revisions stay the same size.
+            revise = render("revise.user.md", problems="\n".join(describe_problems(report)))
+            messages = [*base, {"role": "assistant", "content": raw}, {"role": "user", "content": revise}]
+            if count_message_tokens(messages, encoding) + self.settings.max_tokens > info.context_window:
+                break
+        if best is None:  # unreachable: the loop always runs once
+            raise RuntimeError("no attempt was made")
+        parts, reply, report = best
+        return RewriteResult(
+            status=RewriteStatus.REWRITTEN if report.passed else RewriteStatus.UNFAITHFUL,
+            reply=reply,
+            next_steps=[s.strip() for s in parts.steps if s.strip()],
+            changes=parts.changes,
+            report=report,
+            attempts=attempts,
+            usage=usage,
+            cost_usd=estimate_cost(info, usage.prompt_tokens, usage.completion_tokens),
+            model=info.name,
+            prompt_version=prompt_version(),
+            response_format=fmt,
+            draft=request.draft,
+            channel=request.channel,
+        )
+
+    def _ensure_fits(self, messages: list[Message], info: ModelInfo, prompt_tokens: int) -> None:
+        needed = prompt_tokens + self.settings.max_tokens
+        if needed > info.context_window:
+            raise InputTooLongError(
+                f"the prompt needs about {prompt_tokens:,} tokens plus {self.settings.max_tokens:,} for the "
+                f"answer, more than {info.name}'s context window of {info.context_window:,}; shorten the "
+                "draft or customer message, or use a model with a larger window (--model)"
+            )
+
+    def _ask(
+        self, messages: list[Message], usage: Usage, encoding: Any, on_delta: DeltaCallback | None
+    ) -> tuple[ReplyParts, str, str]:
+        """One request, and one repair request if its answer is unusable."""
+        response = self._complete(messages, usage, encoding, on_delta)
+        try:
+            return parse_parts(response), response.text, response.response_format.value
+        except ValueError as first:
+            repair = render("repair.user.md", error=str(first))
+            retry = [
+                *messages,
+                {"role": "assistant", "content": response.text},
+                {"role": "user", "content": repair},
+            ]
+            second = self._complete(retry, usage, encoding, on_delta)
+            try:
+                return parse_parts(second), second.text, second.response_format.value
+            except ValueError as exc:
+                raise ModelOutputError(
+                    f"the model's answer was not usable after a repair request: {exc}",
+                    last_output=second.text,
+                    attempts=usage.requests,
+                ) from exc
+
+    def _complete(
+        self, messages: list[Message], usage: Usage, encoding: Any, on_delta: DeltaCallback | None
+    ) -> ChatResponse:
+        response = self._client.complete(messages, reply_schema(), on_delta=on_delta)
+        # Streaming servers may not report usage; count it ourselves then.
+        prompt = response.prompt_tokens
+        if prompt is None:
+            prompt = count_message_tokens(messages, encoding)
+        completion = response.completion_tokens
+        if completion is None:
+            completion = len(encoding.encode(response.text, disallowed_special=()))
+        usage.add(prompt, completion)
+        return response
+
+
+def parse_parts(response: ChatResponse) -> ReplyParts:
+    """Validate a model answer, tolerating code fences and chatter around the JSON.
+
+    Raises:
+        ValueError: With a short description the repair request can quote.
+    """
+    text = _FENCE.sub("", response.text.strip())
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        cut = " (the answer was cut off: be shorter)" if response.finish_reason == "length" else ""
+        raise ValueError(f"no JSON object found{cut}")
+    try:
+        data = json.loads(text[start : end + 1])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON: {exc.msg} at character {exc.pos}") from exc
+    try:
+        return ReplyParts.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors())
+        raise ValueError(f"the JSON does not match the required fields: {problems}") from exc
+
+
+def _as_data(text: str) -> str:
+    # A closing tag inside the data must not end the data block early.
+    return re.sub(r"</(customer_message|policy|draft)>", r"<\\/\1>", text.strip(), flags=re.IGNORECASE)

@@ -1,0 +1,148 @@
+"""Offline by construction: isolated environment, blocked network, cassettes replayed.
+
+Re-record every cassette against any OpenAI-compatible server with::
+
+    REWRITER_RECORD_BASE_URL=http://127.0.0.1:8080/v1 REWRITER_RECORD_MODEL=local \
+        pytest --record-mode=rewrite
+
+which also rewrites ``cassettes/recording.yaml`` (what model and engine made them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+METADATA = CASSETTES / "recording.yaml"
+REPLAY_BASE_URL = "http://127.0.0.1:8080/v1"
+
+
+def _metadata() -> dict[str, Any]:
+    if METADATA.exists():
+        return dict(yaml.safe_load(METADATA.read_text(encoding="utf-8")) or {})
+    return {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        default=os.environ.get("REWRITER_RECORD_ENGINE", "llama-cpp-python"),
+        help="Engine name written to cassettes/recording.yaml when recording.",
+    )
+
+
+@pytest.fixture(scope="session")
+def tiktoken_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("tiktoken")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tiktoken_cache: Path, tmp_path: Path) -> None:
+    """No test sees the developer's keys, endpoints or caches."""
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "REWRITER_")) and not name.startswith("REWRITER_RECORD_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tiktoken_cache))
+    monkeypatch.setenv("REWRITER_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _scrub_request(request: Any) -> Any:
+    for header in list(request.headers):
+        if header.lower().startswith("x-stainless") or header.lower() in {"authorization", "api-key", "cookie"}:
+            del request.headers[header]
+    return request
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    response["headers"] = {
+        k: v for k, v in response.get("headers", {}).items() if k.lower() not in {"set-cookie", "date"}
+    }
+    return response
+
+
+def _json_body(r1: Any, r2: Any) -> None:
+    """Match JSON bodies by value, so key order never causes a miss but any change does."""
+
+    def load(body: Any) -> Any:
+        if isinstance(body, bytes):
+            body = body.decode("utf-8")
+        if not body:
+            return None
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body
+
+    assert load(r1.body) == load(r2.body), "request bodies differ"
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "match_on": ["method", "path", "json_body"],
+        "filter_headers": ["authorization", "api-key", "cookie"],
+        "before_record_request": _scrub_request,
+        "before_record_response": _scrub_response,
+        "decode_compressed_response": True,
+    }
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_matcher("json_body", _json_body)
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    return str(CASSETTES / module)
+
+
+@pytest.fixture
+def recording(record_mode: str) -> bool:
+    return record_mode != "none"
+
+
+@pytest.fixture
+def backend(recording: bool) -> dict[str, Any]:
+    """Settings for tests that talk to a model, from the recording metadata in replay."""
+    meta = _metadata()
+    if recording:
+        return {
+            "base_url": os.environ.get("REWRITER_RECORD_BASE_URL", REPLAY_BASE_URL),
+            "api_key": os.environ.get("REWRITER_RECORD_API_KEY", "not-needed"),
+            "model": os.environ.get("REWRITER_RECORD_MODEL", meta.get("model", "local")),
+            "max_retries": 2,
+        }
+    return {"base_url": REPLAY_BASE_URL, "api_key": "test-key", "model": meta.get("model", "local"), "max_retries": 0}
+
+
+@pytest.fixture(autouse=True)
+def _all_interactions_played(request: pytest.FixtureRequest, recording: bool) -> Iterator[None]:
+    """A cassette that is only partly replayed means the code's requests drifted."""
+    yield
+    if recording or request.node.get_closest_marker("vcr") is None:
+        return
+    cassette = request.getfixturevalue("vcr")
+    assert cassette.all_played, f"{len(cassette) - cassette.play_count} recorded request(s) were never made"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    mode = session.config.getoption("--record-mode", default="none")
+    if mode in (None, "none") or exitstatus != 0:
+        return
+    meta = {
+        "model": os.environ.get("REWRITER_RECORD_MODEL", _metadata().get("model", "local")),
+        "engine": session.config.getoption("--engine"),
+        "engine_version": os.environ.get("REWRITER_RECORD_ENGINE_VERSION", "unknown"),
+        "model_file_sha256": os.environ.get("REWRITER_RECORD_MODEL_SHA256", "unknown"),
+    }
+    CASSETTES.mkdir(exist_ok=True)
+    METADATA.write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
