@@ -145,6 +145,7 @@ def rewrite(
     if source is None:
         raise typer.BadParameter("give a draft file, or - to read the draft from standard input")
     err = _stderr(quiet)
+    draft: str | None = None
     try:
         draft = read_text(source)
         message = read_text(str(customer_file)) if customer_file else customer
@@ -167,6 +168,8 @@ def rewrite(
         if stream:
             err.print()
     except RewriterError as exc:
+        if exc.draft is None:
+            exc.draft = draft
         _fail(exc, as_json=as_json, quiet=quiet)
     _print_result(result, as_json=as_json, diff=diff, err=err)
     if result.status is RewriteStatus.UNFAITHFUL:

@@ -31,6 +31,17 @@ class ReplyParts(BaseModel):
     closing: Annotated[str, Field(description="Invite a reply or say what happens next.")]
     changes: Annotated[list[Change], Field(description="Up to three edits and why.")]
 
+    def replace(self, old: str, new: str) -> ReplyParts:
+        """A copy with ``old`` replaced by ``new`` in every text the reply is built from."""
+        return self.model_copy(
+            update={
+                "acknowledgement": self.acknowledgement.replace(old, new),
+                "answer": self.answer.replace(old, new),
+                "steps": [step.replace(old, new) for step in self.steps],
+                "closing": self.closing.replace(old, new),
+            }
+        )
+
 
 class ChannelStyle(BaseModel):
     """One channel's guidance for the prompt and its layout for the reply."""

@@ -45,6 +45,7 @@ class Settings(BaseModel):
     seed: int | None = 7
     max_tokens: int = Field(default=700, ge=16)
     max_revisions: int = Field(default=2, ge=0, le=5)
+    revision_temperature: float = Field(default=0.7, ge=0, le=2)
     response_format: ResponseFormat = ResponseFormat.AUTO
     models_file: Path | None = None
     context_window: int | None = Field(default=None, ge=256)
@@ -73,6 +74,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "seed": ("REWRITER_SEED",),
     "max_tokens": ("REWRITER_MAX_TOKENS",),
     "max_revisions": ("REWRITER_MAX_REVISIONS",),
+    "revision_temperature": ("REWRITER_REVISION_TEMPERATURE",),
     "response_format": ("REWRITER_RESPONSE_FORMAT",),
     "models_file": ("REWRITER_MODELS_FILE",),
     "context_window": ("REWRITER_CONTEXT_WINDOW",),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Iterator
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -50,12 +51,12 @@ _L = r"(?<!\w)(?<!\d[.,])"
 _R = r"(?!\w)(?![.,]\d)"
 _SP = r"[ \t\xa0]"
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_WORDNUM = r"(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety)"
+_WORDNUM = r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty)"
 _UNIT = (
     r"(?:(?:business|working|calendar)" + _SP + r"(?:days?|hours?|weeks?)|seconds?|secs?|minutes?|mins?"
     r"|hours?|hrs?|days?|weeks?|months?|years?|yrs?|ms|[KMGTP]i?B|[kmgt]b|[KMG]bps|(?:kilo|mega|giga|tera)?bytes?"
     r"|[GM]Hz|px|percent|%|users?|seats?|licen[cs]es?|devices?|members?|projects?|files?|pages?|characters?"
-    r"|attempts?|credits?|emails?|messages?|requests?|items?|photos?|videos?)"
+    r"|attempts?|credits?|emails?|messages?|requests?)"
 )
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -70,7 +71,7 @@ _CUR = r"(?:USD|EUR|GBP|CAD|AUD|NZD|JPY|CHF|INR|SEK|NOK|DKK|MXN|BRL)"
 _URL_CHAR = r"[^\s<>\"'`\[\]{}|\\^]"
 _URL_LB = r"(?<![\w.@/-])"
 _URL_LA = r"(?=[.,;:!?)]*(?!" + _URL_CHAR + "))"
-_TLD = r"(?:com|org|net|io|co|dev|ai|app|edu|gov|info|biz|us|uk|ca|de|fr|eu|au|nz|ch|nl|se|jp|help|cloud|tech|ly|tv|xyz)"
+_TLD = r"(?:com|org|net|io|co|dev|ai|app|edu|gov|info|biz|us|uk|ca|de|fr|eu|au|nz|ch|nl|se|jp|help|cloud)"
 _DOMAIN = r"(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+" + _TLD + r"(?![\w-])"
 _EMAIL_BODY = r"[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}"
 _EMAIL_LB, _EMAIL_LA = r"(?<![\w.%+-])", r"(?![\w-]|\.\w)"
@@ -82,49 +83,182 @@ _VERB = (
     r"(?:Go|Open|Click|Tap|Select|Choose|Navigate|Visit|Head|Under|In|From|Via|Then|Next|Try|Use|Press"
     r"|Find|Check|Access|Launch|See|Restore|Please|Now|Return|Scroll|Enable|Disable|Toggle)\b"
 )
-_ID_TOKEN = r"#?(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]{3})[A-Za-z0-9]+(?:-[A-Za-z0-9]+){0,4}"
-_ID_KEY = r"(?i:order|ticket|case|invoice|ref(?:erence)?|request|booking|confirmation|tracking|transaction|receipt)"
+_ID_BODY = r"(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]{3})[A-Za-z0-9]+(?:-[A-Za-z0-9]+){0,4}"
+_ID_KEY = r"(?:order|ticket|case|invoice|ref(?:erence)?|request|booking|confirmation|tracking|receipt|id)"
+
+_Entry = tuple[FactKind, re.Pattern[str]]
+
+
+def _c(*entries: tuple[FactKind, str]) -> list[_Entry]:
+    """Compile a table of patterns once, at import."""
+    return [(kind, re.compile(pattern)) for kind, pattern in entries]
+
 
 _K = FactKind
-_PATTERNS: list[tuple[FactKind, re.Pattern[str]]] = [
-    (k, re.compile(p))
-    for k, p in [
-        (_K.CODE, r"```(?:[^\n`]*\n)?(?P<v>[\s\S]*?)\n?```"),
-        (_K.CODE, r"`(?P<v>[^`\n]+)`"),
-        (_K.EMAIL, _EMAIL_LB + _EMAIL_BODY + _EMAIL_LA),
-        (_K.URL, _URL_LB + _L + r"(?i:https?://|www\.)\w" + _URL_CHAR + "*"),
-        (_K.URL, _URL_LB + _L + _DOMAIN + r"(?:[:/]" + _URL_CHAR + "*)?"),
-        (_K.UI_PATH, _L + r"(?!" + _VERB + r")" + _SEG + r"(?:" + _UI_ARROW + _SEG + r"){1,6}" + _R),
-        (_K.PHONE, r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\)[ .-]?\d{1,4}|[ .-]\d{1,4}){2,5}" + _R),
-        (_K.PHONE, r"(?<![\w+])\+\d{8,15}" + _R),
-        (_K.PHONE, r"(?<![\w(])" + _L + r"(?:1[ .-])?\(\d{3}\)" + _SP + r"?\d{3}[ .-]\d{4}" + _R),
-        (_K.PHONE, r"(?<![\w.+-])" + _L + r"(?:1[ .-])?\d{3}([ .-])\d{3}\1\d{4}" + _R),
-        (_K.PHONE, r"(?<![\w.+-])" + _L + r"0\d{2,4}[ -]\d{3,4}[ -]?\d{3,4}" + _R),
-        (_K.MONEY, r"(?<![\w$€£¥₹])(?:(?:US|CA|AU|NZ|A|C)?\$|[€£¥₹])" + _SP + "?" + _NUM + r"(?:[kKM]|bn)?" + _R),
-        (_K.MONEY, _L + _NUM + _SP + r"?(?:" + _CUR + r"|dollars?|euros?|pounds?|cents?)" + _R),
-        (_K.MONEY, _L + _CUR + _SP + "?" + _NUM + _R),
-        (_K.DATE, _L + _MONTH + r"\.?" + _SP + _DAY + r"(?:,?" + _SP + _YEAR + r")?" + _R),
-        (_K.DATE, _L + _DAY + _SP + r"(?:of" + _SP + r")?" + _MONTH + r"(?:\.?,?" + _SP + _YEAR + r")?" + _R),
-        (_K.DATE, _L + _MONTH + r"\.?" + _SP + _YEAR + _R),
-        (_K.DATE, _L + r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])" + _R),
-        (_K.DATE, _L + _DOM + r"([/.])" + _DOM + r"\1(?:\d{4}|\d\d)(?![/.]\d)" + _R),
-        (_K.TIME, _L + r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:" + _SP + "?" + _AMPM + r")?"
-         r"(?:" + _SP + _TZ + r")?" + _R),
-        (_K.TIME, _L + r"(?:1[0-2]|0?[1-9])" + _SP + "?" + _AMPM + r"(?:" + _SP + _TZ + r")?" + _R),
-        (_K.VERSION, _L + r"[vV]\d+(?:\.\d+){0,3}" + _R),
-        (_K.VERSION, _L + r"\d+\.\d+\.\d+(?:\.\d+)?" + _R),
-        (_K.VERSION, _L + r"(?:[Vv]ersion|[Vv]er\.?|[Rr]elease|[Bb]uild)" + _SP + r"(?P<v>[vV]?\d+(?:\.\d+){0,3})" + _R),
-        (_K.ID, r"(?<![\w#&])#(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]{3})[A-Za-z0-9]+(?:-[A-Za-z0-9]+){0,4}" + _R),
-        (_K.ID, r"(?<![\w-])" + _L + r"[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]+){0,3}-\d[A-Z0-9]*" + _R),
-        (_K.ID, r"(?<![\w-])" + _L + r"[A-Z]{2,6}\d{4,}[A-Z0-9]*" + _R),
-        (_K.ID, _L + _ID_KEY + r"(?:" + _SP + r"(?i:number|no\.?|id|#))?:?" + _SP + r"(?P<v>" + _ID_TOKEN + r")" + _R),
-        (_K.QUANTITY, _L + r"(?:" + _NUM + r"(?:" + _SP + r"?[-–]" + _SP + r"?" + _NUM + r")?|" + _WORDNUM + r")"
-         r"[ \t\xa0-]?" + _UNIT + _R),
-    ]
+# Python's re only skips ahead quickly when a pattern starts with a literal or a character set, and a
+# leading lookbehind defeats that. So patterns either start with one (lookbehinds shifted after the
+# first character), or run only where a cheap gate finds a hint ("gate"), or are tried only at the
+# start positions a cheap finder reports ("at"; "at_low" finds on the lower-cased text).
+_GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
+    (
+        "gate",
+        re.compile(""),
+        _c(
+            (_K.CODE, r"```(?:[^\n`]*\n)?(?P<v>[\s\S]*?)\n?```"),
+            (_K.CODE, r"`(?P<v>[^`\n]+)`"),
+            (_K.PHONE, r"\+(?<![\w+]\+)\d{1,3}(?:[ .-]?\(\d{1,4}\)[ .-]?\d{1,4}|[ .-]\d{1,4}){2,5}" + _R),
+            (_K.PHONE, r"\+(?<![\w+]\+)\d{8,15}" + _R),
+            (_K.PHONE, r"\((?<![\w(]\()\d{3}\)" + _SP + r"?\d{3}[ .-]\d{4}" + _R),
+            (_K.MONEY, r"[$€£¥₹]" + _SP + "?" + _NUM + r"(?:[kKM]|bn)?" + _R),
+            (_K.VERSION, r"[vV](?<!\w[vV])\d+(?:\.\d+){0,3}" + _R),
+            (_K.ID, r"#(?<![\w#&]#)" + _ID_BODY + _R),
+            (_K.ID, r"[A-Z](?<![\w-][A-Z])[A-Z0-9]{1,9}(?:-[A-Z0-9]+){0,3}-\d[A-Z0-9]*" + _R),
+        ),
+    ),
+    ("gate", re.compile("@"), _c((_K.EMAIL, _EMAIL_LB + _EMAIL_BODY + _EMAIL_LA))),
+    (
+        "gate",
+        re.compile(r"\." + _TLD + r"(?![\w-])"),
+        _c(
+            (_K.URL, _URL_LB + _L + _DOMAIN + r"(?:[:/]" + _URL_CHAR + "*)?"),
+        ),
+    ),
+    (
+        "gate",
+        re.compile("[>→]"),
+        _c(
+            (
+                _K.UI_PATH,
+                _L
+                + r"(?!"
+                + _VERB
+                + r")"
+                + _SEG
+                + r"(?:"
+                + _UI_ARROW
+                + r"(?:"
+                + _SEG
+                + "|"
+                + _CAPW
+                + r"(?:"
+                + _SP
+                + r"[a-z][\w'&+-]*){1,4})(?="
+                + _UI_ARROW
+                + r")){0,5}"
+                + _UI_ARROW
+                + _SEG
+                + _R,
+            ),
+        ),
+    ),
+    (
+        "at",
+        re.compile("[0-9]+"),
+        _c(
+            (_K.PHONE, _L + r"(?:1[ .-])?\d{3}([ .-])\d{3}\1\d{4}(?!-\d)" + _R),
+            (_K.PHONE, _L + r"0\d{2,4}[ -]\d{3,4}[ -]?\d{3,4}(?!-\d)" + _R),
+            (_K.MONEY, _L + _NUM + _SP + r"?(?:" + _CUR + r"|dollars?|euros?|pounds?|cents?)" + _R),
+            (
+                _K.DATE,
+                _L + _DAY + _SP + r"(?:of" + _SP + r")?" + _MONTH + r"(?:\.?,?" + _SP + _YEAR + r")?" + _R,
+            ),
+            (_K.DATE, _L + r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])" + _R),
+            (_K.DATE, _L + _DOM + r"([/.])" + _DOM + r"\1(?:\d{4}|\d\d)(?![/.]\d)" + _R),
+            (
+                _K.TIME,
+                _L + r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:" + _SP + "?" + _AMPM + r")?"
+                r"(?:" + _SP + _TZ + r")?" + _R,
+            ),
+            (_K.TIME, _L + r"(?:1[0-2]|0?[1-9])" + _SP + "?" + _AMPM + r"(?:" + _SP + _TZ + r")?" + _R),
+            (_K.VERSION, _L + r"\d+\.\d+\.\d+(?:\.\d+)?" + _R),
+            (
+                _K.QUANTITY,
+                _L
+                + r"(?<![$€£¥₹])"
+                + _NUM
+                + r"(?:"
+                + _SP
+                + r"?[-–]"
+                + _SP
+                + r"?"
+                + _NUM
+                + r")?"
+                + r"[ \t\xa0-]?"
+                + _UNIT
+                + _R,
+            ),
+        ),
+    ),
+    (
+        "at",
+        re.compile(_MONTH),
+        _c(
+            (_K.DATE, _L + _MONTH + r"\.?" + _SP + _DAY + r"(?:,?" + _SP + _YEAR + r")?" + _R),
+            (_K.DATE, _L + _MONTH + r"\.?" + _SP + _YEAR + _R),
+        ),
+    ),
+    ("at", re.compile(_CUR), _c((_K.MONEY, _L + _CUR + _SP + "?" + _NUM + _R))),
+    (
+        "at_low",
+        re.compile(r"https?://|www\."),
+        _c(
+            (_K.URL, _URL_LB + _L + r"(?i:https?://|www\.)\w" + _URL_CHAR + "*"),
+        ),
+    ),
+    (
+        "at_low",
+        re.compile("version|release|build"),
+        _c(
+            (_K.VERSION, _L + r"(?i:version|release|build)" + _SP + r"(?P<v>[vV]?\d+(?:\.\d+){0,3})" + _R),
+        ),
+    ),
+    (
+        "at_low",
+        re.compile(_ID_KEY),
+        _c(
+            (
+                _K.ID,
+                _L
+                + r"(?i:"
+                + _ID_KEY
+                + r")(?:"
+                + _SP
+                + r"(?i:number|no\.?|id|#))?:?"
+                + _SP
+                + r"(?P<v>#?"
+                + _ID_BODY
+                + r")"
+                + _R,
+            ),
+        ),
+    ),
+    (
+        "at_low",
+        re.compile(_WORDNUM),
+        _c(
+            (_K.QUANTITY, _L + r"(?i:" + _WORDNUM + r")[ \t\xa0-]" + _UNIT + _R),
+        ),
+    ),
 ]
 # Ties between equally long overlapping matches go to the more specific kind.
-_PRIORITY = {k: i for i, k in enumerate([_K.CODE, _K.EMAIL, _K.URL, _K.UI_PATH, _K.PHONE, _K.MONEY, _K.DATE,
-                                          _K.TIME, _K.VERSION, _K.ID, _K.QUANTITY])}
+_PRIORITY = {
+    k: i
+    for i, k in enumerate(
+        [
+            _K.CODE,
+            _K.EMAIL,
+            _K.URL,
+            _K.UI_PATH,
+            _K.PHONE,
+            _K.MONEY,
+            _K.DATE,
+            _K.TIME,
+            _K.VERSION,
+            _K.ID,
+            _K.QUANTITY,
+        ]
+    )
+}
 _URL_END = re.compile(_URL_LA)
 _URL_START = re.compile(r"(?i:https?://|www\.)\w|" + _DOMAIN + r"(?:[:/]|$)")
 _HOST = re.compile(r"(?i:https?://)?[^/?#]*")
@@ -137,29 +271,42 @@ _DIGIT = re.compile(r"\d")
 
 def _trim_url(text: str, start: int, end: int) -> int:
     """Drop sentence punctuation and unbalanced closing parens that prose glues onto links."""
-    while end > start:
-        last = text[end - 1]
-        if last in ".,;:!?" or (last == ")" and text.count("(", start, end) < text.count(")", start, end)):
-            end -= 1
-        else:
-            break
+    while end > start and (
+        text[end - 1] in ".,;:!?"
+        or (text[end - 1] == ")" and text.count("(", start, end) < text.count(")", start, end))
+    ):
+        end -= 1
     return end
+
+
+def _matches(text: str) -> Iterator[tuple[FactKind, re.Match[str]]]:
+    """Run every group in its cheapest mode; lower-cased finds are used only when offsets line up."""
+    low = text.lower()
+    for mode, finder, entries in _GROUPS:
+        if mode == "at" or (mode == "at_low" and len(low) == len(text)):
+            starts = [m.start() for m in finder.finditer(low if mode == "at_low" else text)]
+            for kind, pattern in entries:
+                for pos in starts:
+                    if found := pattern.match(text, pos):
+                        yield kind, found
+        elif mode != "gate" or finder.search(text):
+            for kind, pattern in entries:
+                yield from ((kind, m) for m in pattern.finditer(text))
 
 
 def _candidates(text: str) -> list[tuple[int, int, int, int, FactKind]]:
     """Collect every match, keyed so the longest and then most specific sorts first."""
     found: list[tuple[int, int, int, int, FactKind]] = []
-    for kind, pattern in _PATTERNS:
-        for m in pattern.finditer(text):
-            start, end = m.span("v") if "v" in pattern.groupindex else m.span()
-            if kind is FactKind.URL:
-                end = _trim_url(text, start, end)
-                if not _URL_END.match(text, end):
-                    continue
-            if kind is FactKind.PHONE and not 8 <= len(_DIGIT.findall(text, start, end)) <= 15:
+    for kind, m in _matches(text):
+        start, end = m.span("v") if "v" in m.re.groupindex else m.span()
+        if kind is FactKind.URL:
+            end = _trim_url(text, start, end)
+            if not _URL_END.match(text, end):
                 continue
-            if end > start and not text[start:end].isspace():
-                found.append((start - end, _PRIORITY[kind], start, end, kind))
+        if kind is FactKind.PHONE and not 8 <= len(_DIGIT.findall(text, start, end)) <= 15:
+            continue
+        if end > start and not text[start:end].isspace():
+            found.append((start - end, _PRIORITY[kind], start, end, kind))
     return found
 
 
@@ -185,13 +332,10 @@ def extract_facts(text: str) -> list[Fact]:
 
 def unique_texts(facts: list[Fact]) -> list[Fact]:
     """Keep the first occurrence of each (kind, text), since repeats need checking only once."""
-    seen: set[tuple[FactKind, str]] = set()
-    out: list[Fact] = []
+    first: dict[tuple[FactKind, str], Fact] = {}
     for fact in facts:
-        if (fact.kind, fact.text) not in seen:
-            seen.add((fact.kind, fact.text))
-            out.append(fact)
-    return out
+        first.setdefault((fact.kind, fact.text), fact)
+    return list(first.values())
 
 
 @functools.lru_cache(maxsize=4096)

@@ -7,6 +7,7 @@ exact words, so a revision request can name the problem and a person can verify 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rewriter.facts import Fact, FactKind, extract_facts, occurs_in, unique_texts
@@ -16,6 +17,7 @@ KEEP_FACTS = "faithfulness.keep-facts"
 NO_INVENTED = "faithfulness.no-invented-facts"
 
 # Facts a reply must not introduce on its own: a customer could act on any of them.
+_SCHEME = re.compile(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
 _INVENTABLE = frozenset({FactKind.URL, FactKind.EMAIL, FactKind.PHONE, FactKind.MONEY})
 
 
@@ -38,22 +40,15 @@ def check_faithfulness(draft: str, reply: str, context: Sequence[str] = ()) -> C
         per rule when nothing is wrong, so the report always says what was checked.
     """
     facts = draft_facts(draft)
-    findings: list[Finding] = []
-    for fact in facts:
-        if not occurs_in(fact.text, reply):
-            findings.append(
-                Finding(
-                    rule_id=KEEP_FACTS,
-                    verdict=Verdict.FAIL,
-                    severity=Severity.MUST,
-                    message=f'dropped {fact.kind.value} "{fact.text}" from the draft',
-                    evidence=[Evidence(text=fact.text, start=fact.start, end=fact.end, source="draft")],
-                    hint=f'include "{fact.text}" exactly as the draft writes it',
-                )
-            )
     sources = [draft, *context]
-    for fact in unique_texts(extract_facts(reply)):
-        if fact.kind in _INVENTABLE and not any(occurs_in(fact.text, s) for s in sources):
+    reply_facts = unique_texts(extract_facts(reply))
+    # Facts of the reply that no source has: often a reworded draft fact ("May 14" for
+    # "14 May"), which lets the revision request say exactly what to replace.
+    strays = [f for f in reply_facts if not any(_mentioned(f, s) for s in sources)]
+    dropped = [fact for fact in facts if not occurs_in(fact.text, reply)]
+    findings = [_dropped(fact, _rewording(fact, dropped, strays)) for fact in dropped]
+    for fact in strays:
+        if fact.kind in _INVENTABLE:
             findings.append(
                 Finding(
                     rule_id=NO_INVENTED,
@@ -71,6 +66,55 @@ def check_faithfulness(draft: str, reply: str, context: Sequence[str] = ()) -> C
         if not any(f.rule_id == rule for f in findings):
             findings.append(Finding(rule_id=rule, verdict=Verdict.PASS, message=message))
     return CheckReport(findings=findings, facts_checked=[f.text for f in facts])
+
+
+def _mentioned(fact: Fact, source: str) -> bool:
+    """Whether a reply fact comes from ``source``; a bare host from a full link counts."""
+    if occurs_in(fact.text, source):
+        return True
+    if fact.kind is FactKind.URL:
+        host = _SCHEME.sub("", fact.text).rstrip("/").lower()
+        return bool(host) and host in source.lower()
+    return False
+
+
+def _rewording(fact: Fact, dropped: list[Fact], strays: list[Fact]) -> Fact | None:
+    """The reply's reworded form of ``fact``, when the pairing is unambiguous."""
+    same_dropped = [f for f in dropped if f.kind is fact.kind]
+    same_stray = [f for f in strays if f.kind is fact.kind]
+    return same_stray[0] if len(same_dropped) == 1 and len(same_stray) == 1 else None
+
+
+def _dropped(fact: Fact, rewording: Fact | None) -> Finding:
+    evidence = [Evidence(text=fact.text, start=fact.start, end=fact.end, source="draft")]
+    hint = f'include "{fact.text}" exactly as the draft writes it'
+    if rewording is not None:
+        evidence.append(
+            Evidence(text=rewording.text, start=rewording.start, end=rewording.end, source="reply")
+        )
+        hint = f'write "{fact.text}" exactly as the draft does, instead of "{rewording.text}"'
+    return Finding(
+        rule_id=KEEP_FACTS,
+        verdict=Verdict.FAIL,
+        severity=Severity.MUST,
+        message=f'dropped {fact.kind.value} "{fact.text}" from the draft',
+        evidence=evidence,
+        hint=hint,
+    )
+
+
+def reworded_facts(report: CheckReport) -> list[tuple[str, str]]:
+    """Pairs of (reply's wording, draft's wording) for facts the reply reworded.
+
+    Only unambiguous one-to-one pairs are returned, so putting the draft's words back
+    can never merge two different facts into one.
+    """
+    pairs: list[tuple[str, str]] = []
+    for finding in report.failures:
+        if finding.rule_id == KEEP_FACTS and len(finding.evidence) == 2:
+            draft_side, reply_side = finding.evidence
+            pairs.append((reply_side.text, draft_side.text))
+    return pairs
 
 
 def describe_problems(report: CheckReport) -> list[str]:

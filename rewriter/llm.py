@@ -10,6 +10,7 @@ and ``Retry-After`` are the openai client's own, tested machinery.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -93,8 +94,13 @@ class ChatClient:
         schema: dict[str, Any],
         *,
         on_delta: DeltaCallback | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
     ) -> ChatResponse:
         """Ask for a JSON answer, stepping down the structured-output ladder as needed.
+
+        ``temperature`` and ``seed`` override the settings for this request only (the
+        rewrite loop samples revisions differently from the first attempt).
 
         Raises:
             ConfigError: The endpoint is unreachable, rejects the key or lacks the model.
@@ -105,15 +111,17 @@ class ChatClient:
         key = f"{self.endpoint}|{model}"
         fmt = self._accepted.get(key) or self._first_format()
         while True:
-            probing = key not in self._accepted and fmt in _FALLBACK
+            probing = self._auto and key not in self._accepted and fmt in _FALLBACK
             try:
-                response = self._call(model, messages, schema, fmt, on_delta, probing)
+                response = self._call(model, messages, schema, fmt, on_delta, probing, temperature, seed)
             except openai.APIStatusError as exc:
                 if probing and _is_format_rejection(exc):
                     fmt = _FALLBACK[fmt]
                     continue
                 if probing and _is_retryable(exc):
-                    # The quick probe ran without retries; give the request its full retries.
+                    # The quick probe ran without retries; wait as the server asked, then
+                    # send it again with the client's full retries.
+                    time.sleep(_retry_after(exc))
                     self._accepted[key] = fmt
                     continue
                 with self._map_errors():
@@ -125,10 +133,13 @@ class ChatClient:
         """What this endpoint accepted so far (``None`` before the first request)."""
         return self._accepted.get(f"{self.endpoint}|{self._model}")
 
+    @property
+    def _auto(self) -> bool:
+        # An explicitly chosen format is never silently replaced by a weaker one.
+        return self.settings.response_format is ResponseFormat.AUTO
+
     def _first_format(self) -> ResponseFormat:
-        if self.settings.response_format is not ResponseFormat.AUTO:
-            return self.settings.response_format
-        return ResponseFormat.JSON_SCHEMA
+        return ResponseFormat.JSON_SCHEMA if self._auto else self.settings.response_format
 
     def _call(
         self,
@@ -138,16 +149,18 @@ class ChatClient:
         fmt: ResponseFormat,
         on_delta: DeltaCallback | None,
         probing: bool,
+        temperature: float | None,
+        seed: int | None,
     ) -> ChatResponse:
         s = self.settings
         kwargs: dict[str, Any] = {
             "model": model,
             "messages": list(messages),
-            "temperature": s.temperature,
+            "temperature": s.temperature if temperature is None else temperature,
             "max_tokens": s.max_tokens,
         }
-        if s.seed is not None:
-            kwargs["seed"] = s.seed
+        if (seed := s.seed if seed is None else seed) is not None:
+            kwargs["seed"] = seed
         if fmt is ResponseFormat.JSON_SCHEMA:
             kwargs["response_format"] = {
                 "type": "json_schema",
@@ -253,6 +266,13 @@ def _is_format_rejection(exc: openai.APIStatusError) -> bool:
         return False
     text = f"{exc.message} {exc.body}".lower()
     return any(hint in text for hint in _FORMAT_REJECTION_HINTS)
+
+
+def _retry_after(exc: openai.APIStatusError, limit: float = 60.0) -> float:
+    try:
+        return min(max(float(exc.response.headers.get("retry-after", "0.5")), 0.0), limit)
+    except ValueError:
+        return 0.5
 
 
 def _is_retryable(exc: openai.APIStatusError) -> bool:

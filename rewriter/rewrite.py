@@ -19,6 +19,7 @@ from rewriter.config import Settings, resolve_settings
 from rewriter.errors import InputTooLongError, ModelOutputError, RewriterError
 from rewriter.guard import check_faithfulness, describe_problems, draft_facts
 from rewriter.llm import ChatClient, ChatResponse, DeltaCallback, Message
+from rewriter.mend import drop_invented, reinstate_dropped, restore_reworded
 from rewriter.models import CheckReport, RewriteRequest, RewriteResult, RewriteStatus, Usage
 from rewriter.prompts import prompt_version, render
 from rewriter.tokens import (
@@ -125,23 +126,28 @@ class Rewriter:
         best: tuple[ReplyParts, str, CheckReport] | None = None
         fmt = ""
         attempts = 0
-        for _ in range(self.settings.max_revisions + 1):
+        for attempt in range(self.settings.max_revisions + 1):
             attempts += 1
-            parts, raw, fmt = self._ask(messages, usage, encoding, on_delta)
-            reply = assemble(parts, request.channel, request.customer_name, request.agent_name)
-            report = check_faithfulness(request.draft, reply, context)
+            parts, fmt = self._ask(messages, usage, encoding, on_delta, attempt)
+            parts, reply, report = self._assemble_and_check(parts, request, context)
             if best is None or len(report.failures) < len(best[2].failures):
                 best = (parts, reply, report)
             if report.passed:
                 break
-            # Only the latest attempt rides along, so revisions stay the same size.
-            revise = render("revise.user.md", problems="\n".join(describe_problems(report)))
-            messages = [*base, {"role": "assistant", "content": raw}, {"role": "user", "content": revise}]
+            # Shown its own answer, a small model tends to repeat it; a fresh request with
+            # the problems named, sampled differently, fixes far more. The note goes at
+            # the end so the cached prompt prefix still applies.
+            note = render("revise.user.md", problems="\n".join(describe_problems(report)))
+            messages = [base[0], {"role": "user", "content": base[1]["content"] + note}]
             if count_message_tokens(messages, encoding) + self.settings.max_tokens > info.context_window:
                 break
         if best is None:  # unreachable: the loop always runs once
             raise RuntimeError("no attempt was made")
         parts, reply, report = best
+        if not report.passed:
+            mended = self._assemble_and_check(parts, request, context, last_resort=True)
+            if len(mended[2].failures) < len(report.failures):
+                parts, reply, report = mended
         return RewriteResult(
             status=RewriteStatus.REWRITTEN if report.passed else RewriteStatus.UNFAITHFUL,
             reply=reply,
@@ -158,6 +164,27 @@ class Rewriter:
             channel=request.channel,
         )
 
+    @staticmethod
+    def _assemble_and_check(
+        parts: ReplyParts, request: RewriteRequest, context: list[str], *, last_resort: bool = False
+    ) -> tuple[ReplyParts, str, CheckReport]:
+        """Build the reply and check it, mending what can be mended without a model.
+
+        Reworded facts ("May 14" for "14 May") are always put back as the draft wrote
+        them. As a last resort, after the revisions, the draft sentence carrying a lost
+        fact is put back and sentences carrying an invented one are taken out.
+        """
+        reply = assemble(parts, request.channel, request.customer_name, request.agent_name)
+        report = check_faithfulness(request.draft, reply, context)
+        mended = restore_reworded(parts, report)
+        if last_resort:
+            mended = drop_invented(mended, report)
+            mended = reinstate_dropped(mended, request.draft, report)
+        if mended is parts:
+            return parts, reply, report
+        reply = assemble(mended, request.channel, request.customer_name, request.agent_name)
+        return mended, reply, check_faithfulness(request.draft, reply, context)
+
     def _ensure_fits(self, messages: list[Message], info: ModelInfo, prompt_tokens: int) -> None:
         needed = prompt_tokens + self.settings.max_tokens
         if needed > info.context_window:
@@ -168,12 +195,17 @@ class Rewriter:
             )
 
     def _ask(
-        self, messages: list[Message], usage: Usage, encoding: Any, on_delta: DeltaCallback | None
-    ) -> tuple[ReplyParts, str, str]:
+        self,
+        messages: list[Message],
+        usage: Usage,
+        encoding: Any,
+        on_delta: DeltaCallback | None,
+        attempt: int,
+    ) -> tuple[ReplyParts, str]:
         """One request, and one repair request if its answer is unusable."""
-        response = self._complete(messages, usage, encoding, on_delta)
+        response = self._complete(messages, usage, encoding, on_delta, attempt)
         try:
-            return parse_parts(response), response.text, response.response_format.value
+            return parse_parts(response), response.response_format.value
         except ValueError as first:
             repair = render("repair.user.md", error=str(first))
             retry = [
@@ -181,9 +213,9 @@ class Rewriter:
                 {"role": "assistant", "content": response.text},
                 {"role": "user", "content": repair},
             ]
-            second = self._complete(retry, usage, encoding, on_delta)
+            second = self._complete(retry, usage, encoding, on_delta, attempt)
             try:
-                return parse_parts(second), second.text, second.response_format.value
+                return parse_parts(second), second.response_format.value
             except ValueError as exc:
                 raise ModelOutputError(
                     f"the model's answer was not usable after a repair request: {exc}",
@@ -192,9 +224,19 @@ class Rewriter:
                 ) from exc
 
     def _complete(
-        self, messages: list[Message], usage: Usage, encoding: Any, on_delta: DeltaCallback | None
+        self,
+        messages: list[Message],
+        usage: Usage,
+        encoding: Any,
+        on_delta: DeltaCallback | None,
+        attempt: int,
     ) -> ChatResponse:
-        response = self._client.complete(messages, reply_schema(), on_delta=on_delta)
+        s = self.settings
+        sampling: dict[str, Any] = {}
+        if attempt:
+            sampling["temperature"] = max(s.temperature, s.revision_temperature)
+            sampling["seed"] = None if s.seed is None else s.seed + attempt
+        response = self._client.complete(messages, reply_schema(), on_delta=on_delta, **sampling)
         # Streaming servers may not report usage; count it ourselves then.
         prompt = response.prompt_tokens
         if prompt is None:

@@ -56,7 +56,11 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tiktoken_cache: Path, tmp_pat
 
 def _scrub_request(request: Any) -> Any:
     for header in list(request.headers):
-        if header.lower().startswith("x-stainless") or header.lower() in {"authorization", "api-key", "cookie"}:
+        if header.lower().startswith("x-stainless") or header.lower() in {
+            "authorization",
+            "api-key",
+            "cookie",
+        }:
             del request.headers[header]
     return request
 
@@ -121,7 +125,12 @@ def backend(recording: bool) -> dict[str, Any]:
             "model": os.environ.get("REWRITER_RECORD_MODEL", meta.get("model", "local")),
             "max_retries": 2,
         }
-    return {"base_url": REPLAY_BASE_URL, "api_key": "test-key", "model": meta.get("model", "local"), "max_retries": 0}
+    return {
+        "base_url": REPLAY_BASE_URL,
+        "api_key": "test-key",
+        "model": meta.get("model", "local"),
+        "max_retries": 0,
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,95 @@
+"""Deterministic repairs for what the faithfulness guard finds, each recorded as a change.
+
+A small model asked to fix a dropped or invented fact often repeats its mistake. These
+repairs work on the reply's parts with the draft's own words: put a reworded fact back
+as written, put back the draft sentence that carried a dropped fact, take out a
+sentence that carries an invented one. None of them can add anything the draft lacks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rewriter.compose import ReplyParts
+from rewriter.guard import KEEP_FACTS, NO_INVENTED, reworded_facts
+from rewriter.models import Change, CheckReport
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_SHORT_LINE = 120
+
+
+def restore_reworded(parts: ReplyParts, report: CheckReport) -> ReplyParts:
+    """Swap the draft's exact words back for facts the model merely reformatted."""
+    for reworded, original in reworded_facts(report):
+        parts = parts.replace(reworded, original)
+        parts.changes.append(
+            Change(
+                change=f'restored "{original}" (was "{reworded}")',
+                reason="facts keep the draft's exact wording",
+            )
+        )
+    return parts
+
+
+def reinstate_dropped(parts: ReplyParts, draft: str, report: CheckReport) -> ReplyParts:
+    """Append the draft sentence that carried each fact the reply lost."""
+    added: list[str] = []
+    for finding in report.failures:
+        if finding.rule_id != KEEP_FACTS or not finding.evidence:
+            continue
+        span = finding.evidence[0]
+        sentence = _sentence_around(draft, span.start, span.end)
+        if sentence and sentence not in added:
+            added.append(sentence)
+            parts.changes.append(
+                Change(
+                    change=f'kept the draft\'s words "{sentence}"', reason=f'the rewrite lost "{span.text}"'
+                )
+            )
+    if not added:
+        return parts
+    answer = " ".join([parts.answer.strip(), *added]).strip()
+    return parts.model_copy(update={"answer": answer})
+
+
+def drop_invented(parts: ReplyParts, report: CheckReport) -> ReplyParts:
+    """Remove every sentence or step that carries a fact no source supplied."""
+    for finding in report.failures:
+        if finding.rule_id != NO_INVENTED or not finding.evidence:
+            continue
+        invented = finding.evidence[0].text
+        parts = parts.model_copy(
+            update={
+                "acknowledgement": _without(parts.acknowledgement, invented),
+                "answer": _without(parts.answer, invented),
+                "steps": [s for s in parts.steps if invented not in s],
+                "closing": _without(parts.closing, invented),
+            }
+        )
+        parts.changes.append(
+            Change(
+                change=f'removed "{invented}"',
+                reason="it is not in the draft, the customer's message or policy",
+            )
+        )
+    return parts
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    # A short line (a signature's phone line, a step) is kept whole; sentence splitting
+    # would cut it at abbreviations such as "ext." or "approx.".
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if len(line) <= _SHORT_LINE:
+        return line.strip()
+    begin = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        begin = match.end()
+    stop = _SENTENCE_END.search(text, end)
+    return text[begin : stop.start() if stop else len(text)].strip()
+
+
+def _without(text: str, fact: str) -> str:
+    kept = [s for s in _SENTENCE_END.split(text) if fact not in s]
+    return " ".join(s.strip() for s in kept if s.strip())

@@ -1,0 +1,49 @@
+"""No secret may ever be committed inside a recorded cassette."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
+KEY = re.compile(r"sk-[A-Za-z0-9_\-]{8,}")
+SECRET_HEADERS = {"authorization", "api-key", "x-api-key", "cookie", "set-cookie", "openai-organization"}
+
+
+def find_secrets(path: Path) -> list[str]:
+    """Every secret-looking thing in one cassette file, described."""
+    text = path.read_text(encoding="utf-8")
+    problems = [f"{path.name}: key-like string {m.group()[:6]}..." for m in KEY.finditer(text)]
+    for interaction in (yaml.safe_load(text) or {}).get("interactions", []):
+        for side in ("request", "response"):
+            headers = interaction.get(side, {}).get("headers", {}) or {}
+            problems += [
+                f"{path.name}: {side} header {name!r}" for name in headers if name.lower() in SECRET_HEADERS
+            ]
+    return problems
+
+
+def all_cassettes() -> list[Path]:
+    return sorted(CASSETTES.rglob("*.yaml"))
+
+
+def test_cassettes_exist() -> None:
+    assert len([p for p in all_cassettes() if p.name != "recording.yaml"]) >= 6
+
+
+@pytest.mark.parametrize("path", all_cassettes(), ids=lambda p: str(p.relative_to(CASSETTES)))
+def test_no_secret_in_cassette(path: Path) -> None:
+    assert find_secrets(path) == []
+
+
+def test_scanner_catches_a_planted_key_and_header(tmp_path: Path) -> None:
+    clean = next(p for p in all_cassettes() if p.name != "recording.yaml")
+    data = yaml.safe_load(clean.read_text(encoding="utf-8"))
+    data["interactions"][0]["request"]["headers"]["Authorization"] = ["Bearer sk-proj-abcdefghijklmnop"]
+    planted = tmp_path / "planted.yaml"
+    planted.write_text(yaml.safe_dump(data), encoding="utf-8")
+    problems = find_secrets(planted)
+    assert any("key-like" in p for p in problems) and any("'Authorization'" in p for p in problems)
