@@ -15,8 +15,10 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from rewriter import __version__
+from rewriter.cli_local import config, local_app
 from rewriter.errors import ExitCode, InputError, RewriterError
 from rewriter.inputs import read_text
 from rewriter.models import Channel, Length, RewriteRequest, RewriteResult, RewriteStatus, Tone
@@ -63,7 +65,7 @@ def _fail(exc: RewriterError, *, as_json: bool, quiet: bool) -> NoReturn:
     elif exc.draft is not None and not sys.stdout.isatty():
         typer.echo(exc.draft.rstrip("\n"))
     err = _stderr()
-    err.print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(exc.message)}", markup=True, soft_wrap=True)
     if exc.draft is not None and not as_json and not quiet:
         err.print("Your draft was not changed.")
     raise typer.Exit(int(exc.exit_code))
@@ -130,6 +132,9 @@ def rewrite(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the reply; no diagnostics.")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Say which backend is used and why.")
+    ] = False,
 ) -> None:
     """Rewrite a draft reply: warmer, clearer next steps, every fact kept.
 
@@ -163,6 +168,9 @@ def rewrite(
         except ValueError as exc:
             raise InputError(str(exc)) from exc
         rewriter = Rewriter(model=model, base_url=base_url, max_revisions=max_revisions)
+        if verbose and rewriter.backend is not None:
+            where = rewriter.settings.base_url or "OpenAI"
+            err.print(f"backend: {rewriter.backend.kind} at {where}", style="dim")
         on_delta = (lambda text: err.out(text, end="", style="dim", highlight=False)) if stream else None
         result = rewriter.rewrite(request, on_delta=on_delta)
         if stream:
@@ -202,6 +210,10 @@ def _print_result(result: RewriteResult, *, as_json: bool, diff: bool, err: Cons
         f"${result.cost_usd:.4f}, prompts {result.prompt_version}",
         style="dim",
     )
+
+
+app.add_typer(local_app, name="local")
+app.command("config")(config)
 
 
 def main() -> None:

@@ -21,15 +21,20 @@ from rewriter.prompts import load_yaml, prompts_dir
 
 
 class ReplyParts(BaseModel):
-    """The structured answer we ask the model for."""
+    """The structured answer we ask the model for.
 
-    model_config = ConfigDict(extra="forbid")
+    Unknown keys are ignored rather than rejected: a small model that adds a field
+    should not cost a repair request. The schema sent to servers still forbids them.
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     acknowledgement: Annotated[str, Field(description="The customer's specific situation, 1-2 sentences.")]
     answer: Annotated[str, Field(description="The draft's explanation with its facts copied exactly.")]
     steps: Annotated[list[str], Field(description="One imperative action per item, in order.")]
     closing: Annotated[str, Field(description="Invite a reply or say what happens next.")]
-    changes: Annotated[list[Change], Field(description="Up to three edits and why.")]
+    # Edits made by deterministic mending (never by the model), carried with the parts.
+    mended: list[Change] = Field(default_factory=list, exclude=True)
 
     def replace(self, old: str, new: str) -> ReplyParts:
         """A copy with ``old`` replaced by ``new`` in every text the reply is built from."""
@@ -109,5 +114,8 @@ def assemble(parts: ReplyParts, channel: Channel, customer_name: str | None, age
 
 
 def reply_schema() -> dict[str, Any]:
-    """JSON Schema of :class:`ReplyParts` in the strict form hosted APIs require."""
-    return ReplyParts.model_json_schema()
+    """JSON Schema of what the model writes, in the strict form hosted APIs require."""
+    schema = ReplyParts.model_json_schema()
+    schema["properties"].pop("mended")
+    schema["additionalProperties"] = False
+    return schema

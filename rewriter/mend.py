@@ -22,7 +22,7 @@ def restore_reworded(parts: ReplyParts, report: CheckReport) -> ReplyParts:
     """Swap the draft's exact words back for facts the model merely reformatted."""
     for reworded, original in reworded_facts(report):
         parts = parts.replace(reworded, original)
-        parts.changes.append(
+        parts.mended.append(
             Change(
                 change=f'restored "{original}" (was "{reworded}")',
                 reason="facts keep the draft's exact wording",
@@ -34,6 +34,7 @@ def restore_reworded(parts: ReplyParts, report: CheckReport) -> ReplyParts:
 def reinstate_dropped(parts: ReplyParts, draft: str, report: CheckReport) -> ReplyParts:
     """Append the draft sentence that carried each fact the reply lost."""
     added: list[str] = []
+    notes: list[Change] = []
     for finding in report.failures:
         if finding.rule_id != KEEP_FACTS or not finding.evidence:
             continue
@@ -41,7 +42,7 @@ def reinstate_dropped(parts: ReplyParts, draft: str, report: CheckReport) -> Rep
         sentence = _sentence_around(draft, span.start, span.end)
         if sentence and sentence not in added:
             added.append(sentence)
-            parts.changes.append(
+            notes.append(
                 Change(
                     change=f'kept the draft\'s words "{sentence}"', reason=f'the rewrite lost "{span.text}"'
                 )
@@ -49,7 +50,7 @@ def reinstate_dropped(parts: ReplyParts, draft: str, report: CheckReport) -> Rep
     if not added:
         return parts
     answer = " ".join([parts.answer.strip(), *added]).strip()
-    return parts.model_copy(update={"answer": answer})
+    return parts.model_copy(update={"answer": answer, "mended": [*parts.mended, *notes]})
 
 
 def drop_invented(parts: ReplyParts, report: CheckReport) -> ReplyParts:
@@ -66,13 +67,18 @@ def drop_invented(parts: ReplyParts, report: CheckReport) -> ReplyParts:
                 "closing": _without(parts.closing, invented),
             }
         )
-        parts.changes.append(
+        parts.mended.append(
             Change(
                 change=f'removed "{invented}"',
                 reason="it is not in the draft, the customer's message or policy",
             )
         )
     return parts
+
+
+def _note(parts: ReplyParts, change: Change) -> ReplyParts:
+    # A new list each time: attempts share nothing, so a rejected mend leaves no trace.
+    return parts.model_copy(update={"mended": [*parts.mended, change]})
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:

@@ -14,8 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rewriter.backend import Backend, resolve_backend
+from rewriter.changes import describe_changes
 from rewriter.compose import ReplyParts, assemble, channel_style, reply_schema
-from rewriter.config import Settings, resolve_settings
+from rewriter.config import Settings
 from rewriter.errors import InputTooLongError, ModelOutputError, RewriterError
 from rewriter.guard import check_faithfulness, describe_problems, draft_facts
 from rewriter.llm import ChatClient, ChatResponse, DeltaCallback, Message
@@ -38,8 +40,9 @@ class Rewriter:
     """Rewrites drafts on one configured backend.
 
     Args:
-        settings: Fully resolved settings; when omitted they are resolved from
-            ``overrides`` over the environment (see :func:`rewriter.config.resolve_settings`).
+        settings: Fully resolved settings, used as given. When omitted the backend is
+            chosen from ``overrides`` and the environment by the documented rule (see
+            :mod:`rewriter.backend`), starting the embedded model server if that is it.
         client: A ready client, mainly for tests and for sharing one connection.
         **overrides: Individual settings such as ``base_url=``, ``model=``, ``seed=``.
 
@@ -51,7 +54,12 @@ class Rewriter:
     def __init__(
         self, settings: Settings | None = None, *, client: ChatClient | None = None, **overrides: Any
     ) -> None:
-        self.settings = settings or resolve_settings(overrides)[0]
+        if settings is None:
+            self.backend: Backend | None = resolve_backend(overrides)
+            settings = self.backend.settings
+        else:
+            self.backend = None
+        self.settings = settings
         self._client = client or ChatClient(self.settings)
         self._models = load_model_table(self.settings.models_file)
 
@@ -152,7 +160,7 @@ class Rewriter:
             status=RewriteStatus.REWRITTEN if report.passed else RewriteStatus.UNFAITHFUL,
             reply=reply,
             next_steps=[s.strip() for s in parts.steps if s.strip()],
-            changes=parts.changes,
+            changes=[*describe_changes(request, parts, reply), *parts.mended],
             report=report,
             attempts=attempts,
             usage=usage,

