@@ -35,8 +35,18 @@ def rewriter() -> list[str]:
 
 
 def run(case: str, channel: str) -> float:
-    cmd = [*rewriter(), "rewrite", str(EXAMPLES / f"{case}-draft.txt"), "--customer-file",
-           str(EXAMPLES / f"{case}-message.txt"), "--name", "Alex", "--channel", channel, "--quiet"]
+    cmd = [
+        *rewriter(),
+        "rewrite",
+        str(EXAMPLES / f"{case}-draft.txt"),
+        "--customer-file",
+        str(EXAMPLES / f"{case}-message.txt"),
+        "--name",
+        "Alex",
+        "--channel",
+        channel,
+        "--quiet",
+    ]
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
@@ -51,12 +61,16 @@ def stop() -> None:
 
 def summary(name: str, times: list[float]) -> str:
     q = statistics.quantiles(times, n=4) if len(times) > 1 else [times[0]] * 3
-    return (f"{name:5} n={len(times):2}  median {statistics.median(times):5.2f} s  "
-            f"IQR {q[0]:5.2f}-{q[2]:5.2f} s  min {min(times):5.2f}  max {max(times):5.2f}")
+    return (
+        f"{name:5} n={len(times):2}  median {statistics.median(times):5.2f} s  "
+        f"IQR {q[0]:5.2f}-{q[2]:5.2f} s  min {min(times):5.2f}  max {max(times):5.2f}"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=1, help="warm passes over the drafts")
     parser.add_argument("--skip-cold", action="store_true")
     args = parser.parse_args()

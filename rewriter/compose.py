@@ -13,7 +13,7 @@ import string
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rewriter.errors import PromptError
 from rewriter.models import Change, Channel
@@ -29,12 +29,19 @@ class ReplyParts(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    acknowledgement: Annotated[str, Field(description="The customer's specific situation, 1-2 sentences.")]
-    answer: Annotated[str, Field(description="The draft's explanation with its facts copied exactly.")]
-    steps: Annotated[list[str], Field(description="One imperative action per item, in order.")]
-    closing: Annotated[str, Field(description="Invite a reply or say what happens next.")]
+    acknowledgement: Annotated[str, Field(description="The customer's situation, 1-2 sentences.")] = ""
+    answer: Annotated[str, Field(description="The draft's explanation with its facts copied exactly.")] = ""
+    steps: Annotated[list[str], Field(description="One imperative action per item, in order.")] = []
+    closing: Annotated[str, Field(description="Invite a reply or say what happens next.")] = ""
     # Edits made by deterministic mending (never by the model), carried with the parts.
     mended: list[Change] = Field(default_factory=list, exclude=True)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> ReplyParts:
+        # A missing part is an empty part; an answer with no text at all is unusable.
+        if not (self.acknowledgement.strip() or self.answer.strip() or any(s.strip() for s in self.steps)):
+            raise ValueError("the answer has no text: fill in acknowledgement, answer and steps")
+        return self
 
     def replace(self, old: str, new: str) -> ReplyParts:
         """A copy with ``old`` replaced by ``new`` in every text the reply is built from."""
@@ -118,4 +125,5 @@ def reply_schema() -> dict[str, Any]:
     schema = ReplyParts.model_json_schema()
     schema["properties"].pop("mended")
     schema["additionalProperties"] = False
+    schema["required"] = list(schema["properties"])  # strict mode wants every key listed
     return schema

@@ -47,6 +47,10 @@ class Settings(BaseModel):
     max_revisions: int = Field(default=2, ge=0, le=5)
     revision_temperature: float = Field(default=0.7, ge=0, le=2)
     response_format: ResponseFormat = ResponseFormat.AUTO
+    # The format of the repair request after an unusable answer; None = the same as
+    # the first request. Lets a fast unconstrained first try fall back to a
+    # grammar-constrained one on servers known to support it.
+    repair_response_format: ResponseFormat | None = None
     models_file: Path | None = None
     context_window: int | None = Field(default=None, ge=256)
 
@@ -76,6 +80,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "max_revisions": ("REWRITER_MAX_REVISIONS",),
     "revision_temperature": ("REWRITER_REVISION_TEMPERATURE",),
     "response_format": ("REWRITER_RESPONSE_FORMAT",),
+    "repair_response_format": ("REWRITER_REPAIR_RESPONSE_FORMAT",),
     "models_file": ("REWRITER_MODELS_FILE",),
     "context_window": ("REWRITER_CONTEXT_WINDOW",),
 }

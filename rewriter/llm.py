@@ -96,11 +96,13 @@ class ChatClient:
         on_delta: DeltaCallback | None = None,
         temperature: float | None = None,
         seed: int | None = None,
+        response_format: ResponseFormat | None = None,
     ) -> ChatResponse:
         """Ask for a JSON answer, stepping down the structured-output ladder as needed.
 
         ``temperature`` and ``seed`` override the settings for this request only (the
-        rewrite loop samples revisions differently from the first attempt).
+        rewrite loop samples revisions differently from the first attempt);
+        ``response_format`` forces one format for this request, with no fallback.
 
         Raises:
             ConfigError: The endpoint is unreachable, rejects the key or lacks the model.
@@ -108,6 +110,8 @@ class ChatClient:
             LLMError: Any other failure that survived the client's retries.
         """
         model = self.model_name()
+        if response_format is not None and response_format is not ResponseFormat.AUTO:
+            return self._call(model, messages, schema, response_format, on_delta, False, temperature, seed)
         key = f"{self.endpoint}|{model}"
         fmt = self._accepted.get(key) or self._first_format()
         while True:

