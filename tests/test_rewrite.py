@@ -37,6 +37,22 @@ def make(backend: dict[str, Any], **extra: Any) -> Rewriter:
     return Rewriter(**settings)
 
 
+def spy_on(rewriter: Rewriter) -> tuple[list[list[dict[str, str]]], list[str]]:
+    """Record the messages of every request and the text of every answer."""
+    sent: list[list[dict[str, str]]] = []
+    answers: list[str] = []
+    original = rewriter.client.complete
+
+    def spy(messages: Any, schema: Any, **kw: Any) -> Any:
+        sent.append(list(messages))
+        response = original(messages, schema, **kw)
+        answers.append(response.text)
+        return response
+
+    rewriter.client.complete = spy  # type: ignore[method-assign]
+    return sent, answers
+
+
 def facts_kept(result: Any) -> None:
     for fact in result.report.facts_checked:
         assert fact in result.reply, fact
@@ -76,14 +92,7 @@ def test_dropped_fact_triggers_a_targeted_revision(small_backend: dict[str, Any]
         customer_name="Nina",
     )
     rewriter = make(small_backend, response_format="json_object")
-    seen: list[list[dict[str, str]]] = []
-    original = rewriter.client.complete
-
-    def spy(messages: Any, schema: Any, **kw: Any) -> Any:
-        seen.append(list(messages))
-        return original(messages, schema, **kw)
-
-    rewriter.client.complete = spy  # type: ignore[method-assign]
+    seen, _ = spy_on(rewriter)
     result = rewriter.rewrite(request)
     assert result.attempts >= 2
     revision = seen[1][-1]["content"]
@@ -136,17 +145,7 @@ def test_invented_email_triggers_a_revision(backend: dict[str, Any], team_prompt
         customer_name="Sol",
     )
     rewriter = make(backend, response_format="json_object")
-    sent: list[list[dict[str, str]]] = []
-    answers: list[str] = []
-    original = rewriter.client.complete
-
-    def spy(messages: Any, schema: Any, **kw: Any) -> Any:
-        sent.append(list(messages))
-        response = original(messages, schema, **kw)
-        answers.append(response.text)
-        return response
-
-    rewriter.client.complete = spy  # type: ignore[method-assign]
+    sent, answers = spy_on(rewriter)
     result = rewriter.rewrite(request)
     [invented] = re.findall(r"[\w.]+@[\w.]+\w", answers[0])
     assert f'added email "{invented}"' in sent[1][-1]["content"]
