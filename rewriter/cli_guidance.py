@@ -1,0 +1,59 @@
+"""``rewriter guidance list|show``: read the rule set from the terminal."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from rewriter.errors import RewriterError
+from rewriter.guidance import Family, Guidance, load_guidance
+
+guidance_app = typer.Typer(help="Read the guidance rules replies are checked against.", no_args_is_help=True)
+
+
+def _guidance() -> Guidance:
+    try:
+        return load_guidance()
+    except RewriterError as exc:
+        if os.environ.get("REWRITER_DEBUG"):
+            raise
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}")
+        raise typer.Exit(int(exc.exit_code)) from exc
+
+
+@guidance_app.command("list")
+def guidance_list(
+    family: Annotated[Family | None, typer.Option("--family", help="Only this family.")] = None,
+) -> None:
+    """List every rule: id, family, severity, how it is checked, and its title."""
+    guidance = _guidance()
+    # Plain aligned columns: readable in a terminal and easy to grep or cut in a pipe.
+    width = max(len(r.id) for r in guidance.rules)
+    for rule in guidance.rules:
+        if family is None or rule.family is family:
+            typer.echo(f"{rule.id:{width}}  {rule.severity.value:6}  {rule.check.value:13}  {rule.title}")
+
+
+@guidance_app.command("show")
+def guidance_show(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. tone.no-blame.")]) -> None:
+    """Show one rule in full, with its examples and sources."""
+    try:
+        rule = _guidance().get(rule_id)
+    except KeyError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc.args[0]))}")
+        raise typer.Exit(2) from exc
+    lines = [
+        f"{rule.id}  ({rule.family.value}, {rule.severity.value}, checked by {rule.check.value})",
+        rule.title,
+        f"good:    {rule.good}",
+        f"avoid:   {rule.avoid}",
+        f"example: {rule.example_good}",
+        f"not:     {rule.example_bad}",
+        f"channels: {', '.join(c.value for c in rule.channels)}",
+        *(f"source:  {s.file}, {s.section}" for s in rule.sources),
+    ]
+    typer.echo("\n".join(lines))
