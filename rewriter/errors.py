@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     MODEL_OUTPUT = 4
     INPUT_TOO_LONG = 5
     UNFAITHFUL = 6
+    CHECK_FAILED = 7
 
 
 class RewriterError(Exception):

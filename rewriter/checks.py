@@ -1,0 +1,176 @@
+"""Deterministic checks: one small function per rule, each pointing at the words.
+
+A verdict a person cannot verify is worse than none, so every check returns the exact
+span (offsets into the reply and the quoted words) that decided it, and a fix hint.
+Phrase lists are data (``prompts/lexicons/<lang>.yaml``) so other languages add a file,
+not code. The checks are pure functions of a :class:`CheckContext`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rewriter.errors import PromptError
+from rewriter.models import Channel, Evidence, Finding, Severity, Verdict
+from rewriter.prompts import load_yaml, prompts_dir
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may look at."""
+
+    reply: str
+    channel: Channel = Channel.EMAIL
+    customer_name: str | None = None
+    draft: str | None = None
+    language: str = "en"
+    severity: dict[str, Severity] = field(default_factory=dict)
+
+
+Check = Callable[[CheckContext], Finding]
+
+
+@lru_cache(maxsize=8)
+def _lexicon(root: str, language: str) -> dict[str, re.Pattern[str]]:
+    try:
+        raw: Any = load_yaml(f"lexicons/{language}.yaml")
+    except PromptError as exc:
+        raise PromptError(f"no phrase lists for language {language!r}: {exc.message}") from exc
+    # Longest phrases first, so "as i said before" is quoted whole, not as "as i said".
+    return {
+        name: re.compile(
+            r"(?<![\w'])(?:"
+            + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+            + r")(?![\w'])",
+            re.IGNORECASE,
+        )
+        for name, phrases in raw.items()
+    }
+
+
+def lexicon(language: str, name: str) -> re.Pattern[str]:
+    """The compiled phrase list ``name`` for a language."""
+    return _lexicon(str(prompts_dir()), language)[name]
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[Evidence]:
+    return [
+        Evidence(text=m.group(0), start=m.start(), end=m.end(), source="reply")
+        for m in pattern.finditer(text)
+    ]
+
+
+def _finding(ctx: CheckContext, rule_id: str, verdict: Verdict, message: str, **kw: Any) -> Finding:
+    severity = ctx.severity.get(rule_id, Severity.SHOULD)
+    return Finding(rule_id=rule_id, verdict=verdict, severity=severity, message=message, **kw)
+
+
+def no_blame(ctx: CheckContext) -> Finding:
+    """Blame and passive-aggressive phrases put the customer on the defensive."""
+    hits = _spans(lexicon(ctx.language, "blame"), ctx.reply)
+    if not hits:
+        return _finding(ctx, "tone.no-blame", Verdict.PASS, "no blaming or passive-aggressive phrasing")
+    quoted = ", ".join(f'"{h.text}"' for h in hits)
+    return _finding(
+        ctx, "tone.no-blame", Verdict.FAIL, f"blaming or passive-aggressive phrasing: {quoted}",
+        evidence=hits, hint="drop the phrase and state the fix neutrally",
+    )  # fmt: skip
+
+
+def confident_language(ctx: CheckContext) -> Finding:
+    """Hedges make the next step sound optional."""
+    hits = _spans(lexicon(ctx.language, "hedge"), ctx.reply)
+    if not hits:
+        return _finding(ctx, "assertive.confident-language", Verdict.PASS, "no hedging")
+    quoted = ", ".join(f'"{h.text}"' for h in hits)
+    return _finding(
+        ctx, "assertive.confident-language", Verdict.FAIL, f"hedging: {quoted}",
+        evidence=hits, hint="say what to do and what will happen, without hedges",
+    )  # fmt: skip
+
+
+def no_hollow_apology(ctx: CheckContext) -> Finding:
+    """One sincere apology helps; several read as filler."""
+    hits = _spans(lexicon(ctx.language, "apology"), ctx.reply)
+    if len(hits) <= 1:
+        return _finding(ctx, "empathy.no-hollow-apology", Verdict.PASS, f"{len(hits)} apology")
+    return _finding(
+        ctx, "empathy.no-hollow-apology", Verdict.FAIL, f"{len(hits)} apologies in one reply",
+        evidence=hits, hint="keep one apology, tied to what went wrong",
+    )  # fmt: skip
+
+
+def no_toxic_positivity(ctx: CheckContext) -> Finding:
+    """Forced cheer about a loss reads as not listening."""
+    hits = _spans(lexicon(ctx.language, "toxic_positivity"), ctx.reply)
+    if not hits:
+        return _finding(ctx, "tone.no-toxic-positivity", Verdict.PASS, "no forced cheer")
+    quoted = ", ".join(f'"{h.text}"' for h in hits)
+    return _finding(
+        ctx, "tone.no-toxic-positivity", Verdict.FAIL, f"forced cheer: {quoted}",
+        evidence=hits, hint="match the warmth to the situation",
+    )  # fmt: skip
+
+
+def use_name(ctx: CheckContext) -> Finding:
+    """The customer's name, when known, makes the reply personal."""
+    if not ctx.customer_name:
+        return _finding(ctx, "empathy.use-name", Verdict.NOT_APPLICABLE, "customer's name not given")
+    match = re.search(rf"(?<!\w){re.escape(ctx.customer_name)}(?!\w)", ctx.reply)
+    if match:
+        ev = [Evidence(text=match.group(0), start=match.start(), end=match.end(), source="reply")]
+        return _finding(ctx, "empathy.use-name", Verdict.PASS, "addresses the customer by name", evidence=ev)
+    return _finding(
+        ctx, "empathy.use-name", Verdict.FAIL, f"does not use the customer's name ({ctx.customer_name})",
+        hint=f"greet {ctx.customer_name} by name",
+    )  # fmt: skip
+
+
+def next_step(ctx: CheckContext) -> Finding:
+    """A reply that only sympathises leaves the customer where they started."""
+    numbered = re.search(r"(?m)^\s*\d+[.)]\s+\S", ctx.reply)
+    cue = lexicon(ctx.language, "next_step_cues").search(ctx.reply)
+    found = numbered or cue
+    if found:
+        ev = [Evidence(text=found.group(0).strip(), start=found.start(), end=found.end(), source="reply")]
+        return _finding(ctx, "assertive.next-step", Verdict.PASS, "gives a next step", evidence=ev)
+    return _finding(
+        ctx, "assertive.next-step", Verdict.FAIL, "no next step: nothing to do and nothing promised",
+        hint="add what the customer should do next, or what you will do and when",
+    )  # fmt: skip
+
+
+def social_privacy(ctx: CheckContext) -> Finding:
+    """Private data must never be requested in a public thread."""
+    if ctx.channel is not Channel.SOCIAL:
+        return _finding(ctx, "channel.social-privacy", Verdict.NOT_APPLICABLE, "not a public channel")
+    hits = []
+    private_channel = lexicon(ctx.language, "private_channel")
+    for sentence in re.finditer(r"[^.!?\n]+[.!?]?", ctx.reply):
+        if private_channel.search(sentence.group(0)):
+            continue  # "DM us your card number" moves it out of public: fine
+        for m in lexicon(ctx.language, "private_data").finditer(sentence.group(0)):
+            start = sentence.start() + m.start()
+            hits.append(Evidence(text=m.group(0), start=start, end=start + len(m.group(0)), source="reply"))
+    if not hits:
+        return _finding(ctx, "channel.social-privacy", Verdict.PASS, "asks for no private data in public")
+    quoted = ", ".join(f'"{h.text}"' for h in hits)
+    return _finding(
+        ctx, "channel.social-privacy", Verdict.FAIL, f"asks for private data in a public reply: {quoted}",
+        evidence=hits, hint="ask the customer to send it by direct message instead",
+    )  # fmt: skip
+
+
+CHECKS: dict[str, Check] = {
+    "tone.no-blame": no_blame,
+    "assertive.confident-language": confident_language,
+    "empathy.no-hollow-apology": no_hollow_apology,
+    "tone.no-toxic-positivity": no_toxic_positivity,
+    "empathy.use-name": use_name,
+    "assertive.next-step": next_step,
+    "channel.social-privacy": social_privacy,
+}

@@ -1,0 +1,74 @@
+"""``rewriter check``: which guidance a reply misses, and the words that show it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from rewriter.checker import check_reply
+from rewriter.errors import ExitCode, RewriterError
+from rewriter.inputs import read_text
+from rewriter.models import Channel, Severity, Verdict
+
+_STYLE = {
+    Verdict.PASS: "green",
+    Verdict.FAIL: "bold red",
+    Verdict.NOT_APPLICABLE: "dim",
+    Verdict.UNSCORED: "yellow",
+}
+
+
+def check(
+    file: Annotated[str, typer.Argument(help="The reply to check, or - for stdin.")] = "-",
+    channel: Annotated[Channel, typer.Option("--channel", help="Where the reply goes.")] = Channel.EMAIL,
+    name: Annotated[str | None, typer.Option("--name", help="The customer's name.")] = None,
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="The customer's message, as text.")
+    ] = None,
+    draft: Annotated[
+        Path | None, typer.Option("--draft", help="The draft this reply rewrites: also check faithfulness.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check a reply against the guidance; exit 7 if a `must` rule fails.
+
+    Each verdict quotes the words that caused it and gives a fix hint.
+    """
+    try:
+        reply = read_text(file)
+        draft_text = read_text(str(draft)) if draft else None
+        report = check_reply(
+            reply,
+            channel=channel,
+            customer_name=name,
+            draft=draft_text,
+            context=[customer] if customer else [],
+        )
+    except RewriterError as exc:
+        if os.environ.get("REWRITER_DEBUG"):
+            raise
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}")
+        raise typer.Exit(int(exc.exit_code)) from exc
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        table = Table("rule", "verdict", "evidence", "hint", show_lines=False)
+        for f in report.findings:
+            evidence = "; ".join(
+                f'"{e.text}" @{e.start}-{e.end}' for e in f.evidence if f.verdict is Verdict.FAIL
+            )
+            verdict = f.verdict.value + (
+                " (must)" if f.severity is Severity.MUST and f.verdict is Verdict.FAIL else ""
+            )
+            table.add_row(
+                f.rule_id, f"[{_STYLE[f.verdict]}]{verdict}[/]", escape(evidence), escape(f.hint or "")
+            )
+        Console(soft_wrap=True, width=max(120, Console().width)).print(table)
+    if not report.passed:
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))
