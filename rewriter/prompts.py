@@ -72,18 +72,28 @@ def load_yaml(name: str) -> Any:
 
 
 def prompt_version() -> str:
-    """Hash every prompt file (names and bytes), so any edit changes the version."""
-    root = prompts_dir()
+    """Hash every prompt and data file (paths and bytes), so any edit changes the version."""
     digest = hashlib.sha256()
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.is_file() and not entry.name.startswith("."):
-            digest.update(entry.name.encode())
-            digest.update(b"\0")
-            digest.update(entry.read_bytes())
-            digest.update(b"\0")
+    for name, entry in _walk(prompts_dir()):
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update(entry.read_bytes())
+        digest.update(b"\0")
     return digest.hexdigest()[:12]
 
 
+def _walk(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
+    found: list[tuple[str, Traversable]] = []
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith(".") or entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            found.extend(_walk(entry, f"{prefix}{entry.name}/"))
+        elif entry.is_file():
+            found.append((f"{prefix}{entry.name}", entry))
+    return found
+
+
 def list_prompts() -> list[str]:
-    """Names of the prompt files in use, for ``rewriter prompts``-style listings."""
-    return sorted(e.name for e in prompts_dir().iterdir() if e.is_file() and not e.name.startswith("."))
+    """Paths of the prompt and data files in use, relative to the prompts folder."""
+    return [name for name, _ in _walk(prompts_dir())]

@@ -1,3 +1,4 @@
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -21,12 +22,16 @@ def test_comments_are_stripped_and_vars_are_strict() -> None:
 
 
 def test_version_changes_with_any_prompt_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for path in (ROOT / "prompts").iterdir():
-        (tmp_path / path.name).write_bytes(path.read_bytes())
-    monkeypatch.setenv("REWRITER_PROMPTS_DIR", str(tmp_path))
+    shutil.copytree(ROOT / "prompts", tmp_path / "p")
+    monkeypatch.setenv("REWRITER_PROMPTS_DIR", str(tmp_path / "p"))
     before = prompts.prompt_version()
-    (tmp_path / "revise.user.md").write_text("changed $problems", encoding="utf-8")
-    assert prompts.prompt_version() != before
+    assert "lexicons/en.yaml" in prompts.list_prompts()
+    (tmp_path / "p" / "revise.user.md").write_text("changed $problems", encoding="utf-8")
+    changed = prompts.prompt_version()
+    assert changed != before
+    lexicon = tmp_path / "p" / "lexicons" / "en.yaml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert prompts.prompt_version() != changed
 
 
 def test_missing_prompt_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,6 +61,7 @@ def test_wheel_ships_the_prompts_and_they_load_from_it(tmp_path: Path) -> None:
     [wheel] = tmp_path.glob("rewriter-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "rewriter/prompts/rewrite.system.md" in names and "rewriter/prompts/models.yaml" in names
+    assert "rewriter/prompts/lexicons/en.yaml" in names
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     code = (
