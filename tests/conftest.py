@@ -41,11 +41,13 @@ def _isolated_env(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tiktoken_cache: Path, tmp_path: Path
 ) -> None:
     """No test sees the developer's keys, endpoints or caches."""
+    live = request.node.get_closest_marker("live") is not None
     for name in list(os.environ):
         if name.startswith(("OPENAI_", "REWRITER_")) and not name.startswith("REWRITER_RECORD_"):
-            monkeypatch.delenv(name)
+            if not (live and name == "REWRITER_CACHE_DIR"):  # live tests use the user's model cache
+                monkeypatch.delenv(name)
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tiktoken_cache))
-    if not request.node.get_closest_marker("live"):
+    if not live:
         # The embedded model may be installed in the developer's venv; offline tests
         # must behave as on a machine without it, and never touch its cache.
         monkeypatch.setenv("REWRITER_CACHE_DIR", str(tmp_path / "cache"))
