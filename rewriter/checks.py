@@ -165,6 +165,123 @@ def social_privacy(ctx: CheckContext) -> Finding:
     )  # fmt: skip
 
 
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_NUMBERED = re.compile(r"(?m)^\s*\d+[.)]\s+\S")
+
+
+def _sentences(text: str) -> list[re.Match[str]]:
+    return [m for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+
+
+def _evidence(m: re.Match[str], text: str | None = None, offset: int = 0) -> Evidence:
+    value = (text if text is not None else m.group(0)).strip()
+    start = m.start() + offset + (m.group(0).find(value) if value else 0)
+    return Evidence(text=value, start=start, end=start + len(value), source="reply")
+
+
+def numbered_steps(ctx: CheckContext) -> Finding:
+    """Two or more actions are easier to follow as numbered steps."""
+    rule = "assertive.numbered-steps"
+    if len(_NUMBERED.findall(ctx.reply)) >= 2:
+        return _finding(ctx, rule, Verdict.PASS, "actions are numbered steps")
+    verbs = lexicon(ctx.language, "imperative_verbs")
+    connector = lexicon(ctx.language, "connectors")
+    actions = []
+    for m in _sentences(ctx.reply):
+        head = m.group(0).strip().lstrip("-*0123456789.) ")
+        if joined := connector.match(head):
+            head = head[joined.end() :].lstrip(" ,")
+        if verbs.match(head):
+            actions.append(m)
+    if len(actions) < 2:
+        return _finding(ctx, rule, Verdict.NOT_APPLICABLE, f"{len(actions)} action(s)")
+    return _finding(
+        ctx, rule, Verdict.FAIL, f"{len(actions)} actions written as running text",
+        evidence=[_evidence(m) for m in actions], hint="put one action per numbered line, in order",
+    )  # fmt: skip
+
+
+def follow_up(ctx: CheckContext) -> Finding:
+    """Ending with a way back keeps the customer from feeling dropped."""
+    rule = "assertive.follow-up"
+    tail = _sentences(ctx.reply)[-3:]
+    cue = lexicon(ctx.language, "follow_up")
+    for m in tail:
+        hit = cue.search(m.group(0))
+        if hit:
+            return _finding(ctx, rule, Verdict.PASS, "invites a reply or commits to follow up",
+                            evidence=[_evidence(m)])  # fmt: skip
+    hint = "close with one line that invites a reply or says when you will check back"
+    return _finding(ctx, rule, Verdict.FAIL, "ends without a reply invitation or follow-up", hint=hint)
+
+
+_WALL_WORDS = 90
+
+
+def concise(ctx: CheckContext) -> Finding:
+    """A long unbroken paragraph buries the action."""
+    rule = "tone.concise"
+    walls = [m for m in re.finditer(r"[^\n]+", ctx.reply) if len(m.group(0).split()) > _WALL_WORDS]
+    if not walls:
+        return _finding(ctx, rule, Verdict.PASS, f"no paragraph over {_WALL_WORDS} words")
+    return _finding(
+        ctx, rule, Verdict.FAIL, f"{len(walls)} paragraph(s) over {_WALL_WORDS} words",
+        evidence=[_evidence(m) for m in walls], hint="split into short paragraphs and numbered steps",
+    )  # fmt: skip
+
+
+def email_form(ctx: CheckContext) -> Finding:
+    """Email readers expect a greeting and a sign-off."""
+    rule = "channel.email-form"
+    lines = [line for line in ctx.reply.strip().splitlines() if line.strip()]
+    if not lines:
+        return _finding(ctx, rule, Verdict.FAIL, "empty reply")
+    greeting = lexicon(ctx.language, "greeting").match(lines[0].strip())
+    signoff = any(lexicon(ctx.language, "signoff").search(line) for line in lines[-3:])
+    missing = [part for part, ok in (("greeting", greeting), ("sign-off", signoff)) if not ok]
+    if not missing:
+        return _finding(ctx, rule, Verdict.PASS, "has a greeting and a sign-off")
+    return _finding(ctx, rule, Verdict.FAIL, f"email without a {' or a '.join(missing)}",
+                    hint="open with a greeting and close with a sign-off")  # fmt: skip
+
+
+def _brevity(ctx: CheckContext, rule: str, limit: int, unit: str) -> Finding:
+    size = len(ctx.reply.split()) if unit == "words" else len(ctx.reply)
+    if size <= limit:
+        return _finding(ctx, rule, Verdict.PASS, f"{size} {unit} (limit {limit})")
+    return _finding(ctx, rule, Verdict.FAIL, f"{size} {unit}, over the {limit} that suit the channel",
+                    hint="cut to the acknowledgement, the action and one closing line")  # fmt: skip
+
+
+def chat_brevity(ctx: CheckContext) -> Finding:
+    """Chat messages are read in a small window, between other tasks."""
+    return _brevity(ctx, "channel.chat-brevity", 90, "words")
+
+
+def social_brevity(ctx: CheckContext) -> Finding:
+    """A public reply should fit a post."""
+    return _brevity(ctx, "channel.social-brevity", 280, "characters")
+
+
+def positive_framing(ctx: CheckContext) -> Finding:
+    """Leading with "we can't" and stopping there reads as a closed door."""
+    rule = "empathy.positive-framing"
+    sentences = _sentences(ctx.reply)
+    negative = lexicon(ctx.language, "negative_opening")
+    alternative = lexicon(ctx.language, "alternative")
+    for i, m in enumerate(sentences):
+        hit = negative.search(m.group(0))
+        if hit:
+            window = " ".join(s.group(0) for s in sentences[i : i + 3])
+            if alternative.search(window):
+                return _finding(ctx, rule, Verdict.PASS, "a limit is followed by what can be done")
+            hint = "follow the limit with the option that remains"
+            evidence = [_evidence(hit, offset=m.start())]
+            message = f'"{hit.group(0)}" with no alternative after it'
+            return _finding(ctx, rule, Verdict.FAIL, message, evidence=evidence, hint=hint)
+    return _finding(ctx, rule, Verdict.PASS, "no refusal without an alternative")
+
+
 CHECKS: dict[str, Check] = {
     "tone.no-blame": no_blame,
     "assertive.confident-language": confident_language,
@@ -173,4 +290,11 @@ CHECKS: dict[str, Check] = {
     "empathy.use-name": use_name,
     "assertive.next-step": next_step,
     "channel.social-privacy": social_privacy,
+    "assertive.numbered-steps": numbered_steps,
+    "assertive.follow-up": follow_up,
+    "tone.concise": concise,
+    "channel.email-form": email_form,
+    "channel.chat-brevity": chat_brevity,
+    "channel.social-brevity": social_brevity,
+    "empathy.positive-framing": positive_framing,
 }

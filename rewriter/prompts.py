@@ -32,6 +32,12 @@ def prompts_dir() -> Traversable:
     """
     if env := os.environ.get("REWRITER_PROMPTS_DIR"):
         return Path(env)
+    return _default_prompts_dir()
+
+
+@lru_cache(maxsize=1)
+def _default_prompts_dir() -> Traversable:
+    # Resolved once: checks call this on every lookup, and the answer cannot change.
     packaged = files("rewriter") / "prompts"
     if packaged.is_dir():
         return packaged

@@ -79,3 +79,47 @@ def test_cli_check_exit_codes(tmp_path: object) -> None:
     assert '"As I said before" @0-16' in bad.stdout
     good = runner.invoke(app, ["check", "-", "--json"], input="Restore your files from Settings > Backups.")
     assert good.exit_code == 0 and '"tone.no-blame"' in good.stdout
+
+
+def test_two_actions_in_running_text_should_be_numbered() -> None:
+    reply = "Open Settings > Backups. Then pick last night's backup. Restart the app."
+    [steps] = [f for f in check_reply(reply).findings if f.rule_id == "assertive.numbered-steps"]
+    assert steps.verdict is Verdict.FAIL
+    assert [e.text for e in steps.evidence] == [
+        "Open Settings > Backups.",
+        "Then pick last night's backup.",
+        "Restart the app.",
+    ]
+    assert all(reply[e.start : e.end] == e.text for e in steps.evidence)
+    numbered = "Here is how:\n1. Open Settings > Backups.\n2. Pick last night's backup."
+    assert verdicts(numbered)["assertive.numbered-steps"] is Verdict.PASS
+    assert verdicts("Open Settings > Backups.")["assertive.numbered-steps"] is Verdict.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    ("reply", "channel", "rule", "verdict"),
+    [
+        ("Hi Dana,\n\nRestore it.\n\nBest regards,\nLee", Channel.EMAIL, "channel.email-form", Verdict.PASS),
+        ("Restore it.", Channel.EMAIL, "channel.email-form", Verdict.FAIL),
+        (
+            "Restore it. Reply here if anything is missing.",
+            Channel.EMAIL,
+            "assertive.follow-up",
+            Verdict.PASS,
+        ),
+        ("Restore it.", Channel.EMAIL, "assertive.follow-up", Verdict.FAIL),
+        ("word " * 100, Channel.CHAT, "channel.chat-brevity", Verdict.FAIL),
+        ("Short and sweet. Reply here.", Channel.CHAT, "channel.chat-brevity", Verdict.PASS),
+        ("x" * 300, Channel.SOCIAL, "channel.social-brevity", Verdict.FAIL),
+        ("word " * 120, Channel.EMAIL, "tone.concise", Verdict.FAIL),
+        ("Unfortunately we can't refund that.", Channel.EMAIL, "empathy.positive-framing", Verdict.FAIL),
+        (
+            "We can't refund that, but you can switch plans.",
+            Channel.EMAIL,
+            "empathy.positive-framing",
+            Verdict.PASS,
+        ),
+    ],
+)
+def test_form_and_length_rules(reply: str, channel: Channel, rule: str, verdict: Verdict) -> None:
+    assert verdicts(reply, channel=channel)[rule] is verdict
