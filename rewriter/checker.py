@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rewriter.checks import CHECKS, CheckContext
+from rewriter.checks import CHECKS, CheckContext, banned_phrases, required_phrases
 from rewriter.guard import check_faithfulness
-from rewriter.guidance import load_guidance
+from rewriter.guidance import Guidance, load_guidance
 from rewriter.models import Channel, CheckReport
 
 
@@ -24,9 +24,22 @@ def check_reply(
     draft: str | None = None,
     context: Sequence[str] = (),
     language: str = "en",
+    guidance: Guidance | None = None,
 ) -> CheckReport:
-    """Run every deterministic check that applies to the channel, and the guard if a draft is given."""
-    rules = load_guidance().for_channel(channel)
+    """Run every deterministic check that applies to the channel, and the guard if a draft is given.
+
+    Args:
+        reply: The reply to check.
+        channel: Where it goes; only the rules for this channel run.
+        customer_name: The customer's name, if known.
+        draft: The draft it rewrites; adds the faithfulness guard.
+        context: Other texts facts may come from (customer message, policy).
+        language: Which phrase lists to use.
+        guidance: The rule set to apply; the packaged one by default, or one with a
+            team's file layered on (``load_guidance(team_file)``).
+    """
+    guidance = guidance or load_guidance()
+    rules = guidance.for_channel(channel)
     ctx = CheckContext(
         reply=reply,
         channel=channel,
@@ -34,8 +47,11 @@ def check_reply(
         draft=draft,
         language=language,
         severity={r.id: r.severity for r in rules},
+        banned=tuple(guidance.banned_phrases),
+        required=tuple(guidance.required_phrases),
     )
     findings = [CHECKS[r.id](ctx) for r in rules if r.id in CHECKS]
+    findings += banned_phrases(ctx) + required_phrases(ctx)
     facts: list[str] = []
     if draft is not None:
         faithful = check_faithfulness(draft, reply, context)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from rewriter.errors import PromptError
+from rewriter.guidance import Phrase
 from rewriter.models import Channel, Evidence, Finding, Severity, Verdict
 from rewriter.prompts import load_yaml, prompts_dir
 
@@ -29,6 +30,8 @@ class CheckContext:
     draft: str | None = None
     language: str = "en"
     severity: dict[str, Severity] = field(default_factory=dict)
+    banned: tuple[Phrase, ...] = ()
+    required: tuple[Phrase, ...] = ()
 
 
 Check = Callable[[CheckContext], Finding]
@@ -280,6 +283,45 @@ def positive_framing(ctx: CheckContext) -> Finding:
             message = f'"{hit.group(0)}" with no alternative after it'
             return _finding(ctx, rule, Verdict.FAIL, message, evidence=evidence, hint=hint)
     return _finding(ctx, rule, Verdict.PASS, "no refusal without an alternative")
+
+
+def banned_phrases(ctx: CheckContext) -> list[Finding]:
+    """A team's banned phrases, one finding per phrase that occurs."""
+    findings = []
+    for item in ctx.banned:
+        if ctx.channel not in item.channels:
+            continue
+        pattern = re.compile(rf"(?<!\w){re.escape(item.phrase)}(?!\w)", re.IGNORECASE)
+        hits = _spans(pattern, ctx.reply)
+        if hits:
+            findings.append(
+                Finding(
+                    rule_id="tone.banned-phrase",
+                    verdict=Verdict.FAIL,
+                    severity=item.severity,
+                    message=f'uses the banned phrase "{item.phrase}"',
+                    evidence=hits,
+                    hint=item.hint or "your team's guidance bans this phrase",
+                )  # fmt: skip
+            )
+    return findings
+
+
+def required_phrases(ctx: CheckContext) -> list[Finding]:
+    """A team's required phrases, one finding per phrase that is missing."""
+    findings = []
+    for item in ctx.required:
+        if ctx.channel in item.channels and item.phrase.lower() not in ctx.reply.lower():
+            findings.append(
+                Finding(
+                    rule_id="tone.required-phrase",
+                    verdict=Verdict.FAIL,
+                    severity=item.severity,
+                    message=f'lacks the required phrase "{item.phrase}"',
+                    hint=item.hint or "your team's guidance requires this phrase",
+                )  # fmt: skip
+            )
+    return findings
 
 
 CHECKS: dict[str, Check] = {

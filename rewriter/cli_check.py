@@ -13,6 +13,7 @@ from rich.table import Table
 
 from rewriter.checker import check_reply
 from rewriter.errors import ExitCode, RewriterError
+from rewriter.guidance import load_guidance
 from rewriter.inputs import read_text
 from rewriter.models import Channel, Severity, Verdict
 
@@ -34,6 +35,9 @@ def check(
     draft: Annotated[
         Path | None, typer.Option("--draft", help="The draft this reply rewrites: also check faithfulness.")
     ] = None,
+    guidance_file: Annotated[
+        Path | None, typer.Option("--guidance", help="A team guidance file layered on the default rules.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Check a reply against the guidance; exit 7 if a `must` rule fails.
@@ -49,6 +53,7 @@ def check(
             customer_name=name,
             draft=draft_text,
             context=[customer] if customer else [],
+            guidance=load_guidance(guidance_file),
         )
     except RewriterError as exc:
         if os.environ.get("REWRITER_DEBUG"):

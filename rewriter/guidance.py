@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -69,13 +70,26 @@ class Rule(BaseModel):
         return self
 
 
+class Phrase(BaseModel):
+    """A team's banned or required phrase."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    phrase: str = Field(min_length=1)
+    severity: Severity = Severity.MUST
+    channels: list[Channel] = Field(default_factory=lambda: list(Channel), min_length=1)
+    hint: str | None = None
+
+
 class Guidance(BaseModel):
-    """A versioned set of rules with unique ids."""
+    """A versioned set of rules with unique ids, plus a team's phrase lists."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: int
     rules: list[Rule]
+    banned_phrases: list[Phrase] = Field(default_factory=list)
+    required_phrases: list[Phrase] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Guidance:
@@ -100,9 +114,14 @@ class Guidance(BaseModel):
         return [r for r in self.rules if channel in r.channels]
 
 
-def load_guidance() -> Guidance:
-    """The packaged rule set, validated."""
-    return _load(str(prompts_dir()))
+def load_guidance(team_file: Path | None = None) -> Guidance:
+    """The packaged rule set, validated, with a team's file layered on top if given."""
+    base = _load(str(prompts_dir()))
+    if team_file is None:
+        return base
+    from rewriter.team import apply_team  # the team layer builds on this module
+
+    return apply_team(base, team_file)
 
 
 @lru_cache(maxsize=4)
