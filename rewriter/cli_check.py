@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ from rewriter.errors import ExitCode, RewriterError
 from rewriter.guidance import load_guidance
 from rewriter.inputs import read_text
 from rewriter.models import Channel, Severity, Verdict
+from rewriter.scores import score
 
 _STYLE = {
     Verdict.PASS: "green",
@@ -60,8 +62,11 @@ def check(
             raise
         Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}")
         raise typer.Exit(int(exc.exit_code)) from exc
+    scores = score(report)
     if as_json:
-        typer.echo(report.model_dump_json(indent=2))
+        typer.echo(
+            json.dumps({**report.model_dump(mode="json"), "scores": scores.model_dump(mode="json")}, indent=2)
+        )
     else:
         table = Table("rule", "verdict", "evidence", "hint", show_lines=False)
         for f in report.findings:
@@ -74,6 +79,9 @@ def check(
             table.add_row(
                 f.rule_id, f"[{_STYLE[f.verdict]}]{verdict}[/]", escape(evidence), escape(f.hint or "")
             )
-        Console(soft_wrap=True, width=max(120, Console().width)).print(table)
+        console = Console(soft_wrap=True, width=max(120, Console().width))
+        console.print(table)
+        shown = {k: v for k, v in scores.model_dump().items() if k != "families" and v is not None}
+        console.print("scores: " + ", ".join(f"{k} {v:.2f}" for k, v in shown.items()), style="dim")
     if not report.passed:
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
