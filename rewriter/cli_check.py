@@ -40,6 +40,9 @@ def check(
     guidance_file: Annotated[
         Path | None, typer.Option("--guidance", help="A team guidance file layered on the default rules.")
     ] = None,
+    language: Annotated[
+        str, typer.Option("--language", help="Phrase lists to use: en, es, de, fr (prompts/lexicons/).")
+    ] = "en",
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Check a reply against the guidance; exit 7 if a `must` rule fails.
@@ -56,6 +59,7 @@ def check(
             draft=draft_text,
             context=[customer] if customer else [],
             guidance=load_guidance(guidance_file),
+            language=language,
         )
     except RewriterError as exc:
         if os.environ.get("REWRITER_DEBUG"):

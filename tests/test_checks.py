@@ -123,3 +123,39 @@ def test_two_actions_in_running_text_should_be_numbered() -> None:
 )
 def test_form_and_length_rules(reply: str, channel: Channel, rule: str, verdict: Verdict) -> None:
     assert verdicts(reply, channel=channel)[rule] is verdict
+
+
+@pytest.mark.parametrize("language", ["es", "de", "fr"])
+def test_other_languages_have_every_phrase_list(language: str) -> None:
+    from rewriter.checks import _lexicon
+    from rewriter.prompts import prompts_dir
+
+    assert set(_lexicon(str(prompts_dir()), language)) == set(_lexicon(str(prompts_dir()), "en"))
+
+
+@pytest.mark.parametrize(
+    ("language", "reply", "quoted"),
+    [
+        ("es", "Como ya le dije, debería haber guardado una copia.", ["Como ya le dije", "debería haber"]),
+        (
+            "de",
+            "Wie bereits gesagt, Sie hätten sollen speichern.",
+            ["Wie bereits gesagt", "Sie hätten sollen"],
+        ),
+        (
+            "fr",
+            "Comme je vous l'ai dit, vous auriez dû sauvegarder.",
+            ["Comme je vous l'ai dit", "vous auriez dû"],
+        ),
+    ],
+)
+def test_blame_in_other_languages(language: str, reply: str, quoted: list[str]) -> None:
+    [blame] = [f for f in check_reply(reply, language=language).findings if f.rule_id == "tone.no-blame"]
+    assert blame.verdict is Verdict.FAIL and [e.text for e in blame.evidence] == quoted
+
+
+def test_unknown_language_is_a_clear_error() -> None:
+    from rewriter.errors import PromptError
+
+    with pytest.raises(PromptError, match="no phrase lists for language 'xx'"):
+        check_reply("hello", language="xx")
