@@ -35,7 +35,8 @@ app = typer.Typer(
 
 EXIT_CODES_HELP = (
     "Exit status: 0 rewritten; 2 bad input or usage; 3 no usable backend (configuration); "
-    "4 model output unusable; 5 input too long; 6 reply still unfaithful to the draft after revisions."
+    "4 model output unusable; 5 input too long; 6 reply still unfaithful to the draft after revisions; "
+    "7 another must rule (blame, no next step, private data in public) still fails."
 )
 
 
@@ -185,6 +186,8 @@ def rewrite(
     _print_result(result, as_json=as_json, diff=diff, err=err)
     if result.status is RewriteStatus.UNFAITHFUL:
         raise typer.Exit(int(ExitCode.UNFAITHFUL))
+    if result.status is RewriteStatus.NEEDS_REVIEW:
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))
 
 
 def _print_result(result: RewriteResult, *, as_json: bool, diff: bool, err: Console) -> None:
@@ -201,7 +204,7 @@ def _print_result(result: RewriteResult, *, as_json: bool, diff: bool, err: Cons
     if report.passed:
         err.print(f"[green]ok[/]: kept all {len(report.facts_checked)} facts of the draft; nothing invented")
     else:
-        err.print("[bold yellow]warning[/]: the best attempt still fails the faithfulness check:")
+        err.print("[bold yellow]warning[/]: the best attempt still fails these must rules:")
         for finding in report.failures:
             err.print(f"  - {escape(finding.message)}", soft_wrap=True)
         err.print("Review it before sending; your draft is in the --json output unchanged.")

@@ -14,6 +14,8 @@ from rewriter.compose import ReplyParts
 from rewriter.guard import KEEP_FACTS, NO_INVENTED, reworded_facts
 from rewriter.models import Change, CheckReport
 
+BLAME = "tone.no-blame"
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _SHORT_LINE = 120
 
@@ -21,13 +23,10 @@ _SHORT_LINE = 120
 def restore_reworded(parts: ReplyParts, report: CheckReport) -> ReplyParts:
     """Swap the draft's exact words back for facts the model merely reformatted."""
     for reworded, original in reworded_facts(report):
-        parts = parts.replace(reworded, original)
-        parts.mended.append(
-            Change(
-                change=f'restored "{original}" (was "{reworded}")',
-                reason="facts keep the draft's exact wording",
-            )
+        note = Change(
+            change=f'restored "{original}" (was "{reworded}")', reason="facts keep the draft's exact wording"
         )
+        parts = _note(parts.replace(reworded, original), note)
     return parts
 
 
@@ -67,13 +66,45 @@ def drop_invented(parts: ReplyParts, report: CheckReport) -> ReplyParts:
                 "closing": _without(parts.closing, invented),
             }
         )
-        parts.mended.append(
-            Change(
-                change=f'removed "{invented}"',
-                reason="it is not in the draft, the customer's message or policy",
-            )
+        note = Change(
+            change=f'removed "{invented}"', reason="it is not in the draft, the customer's message or policy"
         )
+        parts = _note(parts, note)
     return parts
+
+
+def soften_blame(parts: ReplyParts, report: CheckReport) -> ReplyParts:
+    """Drop blaming phrases where removing them leaves a sound sentence.
+
+    A phrase that opens a sentence ("As I said before, the update...") goes with its
+    comma, and the sentence is recapitalised; a lone adverb ("obviously") goes with
+    its comma. Phrases inside a clause ("you should have") are left to the revision.
+    """
+    for finding in report.failures:
+        if finding.rule_id != BLAME:
+            continue
+        for phrase in sorted({e.text for e in finding.evidence}):
+            before = parts
+            parts = parts.model_copy(
+                update={
+                    "acknowledgement": _unblame(parts.acknowledgement, phrase),
+                    "answer": _unblame(parts.answer, phrase),
+                    "steps": [_unblame(step, phrase) for step in parts.steps],
+                    "closing": _unblame(parts.closing, phrase),
+                }
+            )
+            if parts != before:
+                note = Change(change=f'removed "{phrase}"', reason="blame puts the customer on the defensive")
+                parts = _note(parts, note)
+    return parts
+
+
+def _unblame(text: str, phrase: str) -> str:
+    opener = re.compile(rf"(^|(?<=[.!?]\s)|(?<=\n)){re.escape(phrase)}[,:]?\s+(\w)", re.IGNORECASE)
+    text = opener.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    if " " not in phrase:  # a lone adverb such as "obviously" can simply go
+        text = re.sub(rf",?\s*\b{re.escape(phrase)}\b", "", text, flags=re.IGNORECASE)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
 def _note(parts: ReplyParts, change: Change) -> ReplyParts:

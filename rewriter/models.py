@@ -149,10 +149,15 @@ class Usage(_Model):
 
 
 class RewriteStatus(StrEnum):
-    """``unfaithful`` means the best attempt still fails the guard after revisions."""
+    """How the best attempt fared after the revisions.
+
+    ``unfaithful``: it still drops or invents a fact. ``needs_review``: facts are fine
+    but another ``must`` rule (blame, no next step, private data in public) still fails.
+    """
 
     REWRITTEN = "rewritten"
     UNFAITHFUL = "unfaithful"
+    NEEDS_REVIEW = "needs_review"
 
 
 class RewriteResult(_Model):

@@ -16,12 +16,14 @@ from pydantic import ValidationError
 
 from rewriter.backend import Backend, resolve_backend
 from rewriter.changes import describe_changes
+from rewriter.checker import check_reply
 from rewriter.compose import ReplyParts, assemble, channel_style, reply_schema
 from rewriter.config import ResponseFormat, Settings
 from rewriter.errors import InputTooLongError, ModelOutputError, RewriterError
-from rewriter.guard import check_faithfulness, describe_problems, draft_facts
+from rewriter.guard import describe_problems, draft_facts
+from rewriter.guidance import Guidance, load_guidance
 from rewriter.llm import ChatClient, ChatResponse, DeltaCallback, Message
-from rewriter.mend import drop_invented, reinstate_dropped, restore_reworded
+from rewriter.mend import drop_invented, reinstate_dropped, restore_reworded, soften_blame
 from rewriter.models import CheckReport, RewriteRequest, RewriteResult, RewriteStatus, Usage
 from rewriter.prompts import prompt_version, render
 from rewriter.tokens import (
@@ -44,6 +46,8 @@ class Rewriter:
             chosen from ``overrides`` and the environment by the documented rule (see
             :mod:`rewriter.backend`), starting the embedded model server if that is it.
         client: A ready client, mainly for tests and for sharing one connection.
+        guidance: The rules replies are checked against (default: the packaged set;
+            ``load_guidance(team_file)`` layers a team's file on it).
         **overrides: Individual settings such as ``base_url=``, ``model=``, ``seed=``.
 
     Example:
@@ -52,7 +56,12 @@ class Rewriter:
     """
 
     def __init__(
-        self, settings: Settings | None = None, *, client: ChatClient | None = None, **overrides: Any
+        self,
+        settings: Settings | None = None,
+        *,
+        client: ChatClient | None = None,
+        guidance: Guidance | None = None,
+        **overrides: Any,
     ) -> None:
         if settings is None:
             self.backend: Backend | None = resolve_backend(overrides)
@@ -60,6 +69,7 @@ class Rewriter:
         else:
             self.backend = None
         self.settings = settings
+        self.guidance = guidance or load_guidance()
         self._client = client or ChatClient(self.settings)
         self._models = load_model_table(self.settings.models_file)
 
@@ -162,7 +172,7 @@ class Rewriter:
             if len(mended[2].failures) < len(report.failures):
                 parts, reply, report = mended
         return RewriteResult(
-            status=RewriteStatus.REWRITTEN if report.passed else RewriteStatus.UNFAITHFUL,
+            status=_status(report),
             reply=reply,
             next_steps=[s.strip() for s in parts.steps if s.strip()],
             changes=[*describe_changes(request, parts, reply), *parts.mended],
@@ -177,26 +187,39 @@ class Rewriter:
             channel=request.channel,
         )
 
-    @staticmethod
+    def _check(self, request: RewriteRequest, reply: str, context: list[str]) -> CheckReport:
+        # The same checker as `rewriter check`: faithfulness plus the deterministic
+        # rules of the channel; a failed `must` rule triggers the targeted revision.
+        return check_reply(
+            reply,
+            channel=request.channel,
+            customer_name=request.customer_name,
+            draft=request.draft,
+            context=context,
+            guidance=self.guidance,
+        )
+
     def _assemble_and_check(
-        parts: ReplyParts, request: RewriteRequest, context: list[str], *, last_resort: bool = False
+        self, parts: ReplyParts, request: RewriteRequest, context: list[str], *, last_resort: bool = False
     ) -> tuple[ReplyParts, str, CheckReport]:
         """Build the reply and check it, mending what can be mended without a model.
 
         Reworded facts ("May 14" for "14 May") are always put back as the draft wrote
         them. As a last resort, after the revisions, the draft sentence carrying a lost
-        fact is put back and sentences carrying an invented one are taken out.
+        fact is put back, sentences carrying an invented one are taken out, and blaming
+        openers and adverbs are dropped.
         """
         reply = assemble(parts, request.channel, request.customer_name, request.agent_name)
-        report = check_faithfulness(request.draft, reply, context)
+        report = self._check(request, reply, context)
         mended = restore_reworded(parts, report)
         if last_resort:
             mended = drop_invented(mended, report)
             mended = reinstate_dropped(mended, request.draft, report)
+            mended = soften_blame(mended, report)
         if mended is parts:
             return parts, reply, report
         reply = assemble(mended, request.channel, request.customer_name, request.agent_name)
-        return mended, reply, check_faithfulness(request.draft, reply, context)
+        return mended, reply, self._check(request, reply, context)
 
     def _ensure_fits(self, messages: list[Message], info: ModelInfo, prompt_tokens: int) -> None:
         needed = prompt_tokens + self.settings.max_tokens
@@ -262,6 +285,14 @@ class Rewriter:
             completion = len(encoding.encode(response.text, disallowed_special=()))
         usage.add(prompt, completion)
         return response
+
+
+def _status(report: CheckReport) -> RewriteStatus:
+    if report.passed:
+        return RewriteStatus.REWRITTEN
+    if any(f.rule_id.startswith("faithfulness.") for f in report.failures):
+        return RewriteStatus.UNFAITHFUL
+    return RewriteStatus.NEEDS_REVIEW
 
 
 def parse_parts(response: ChatResponse) -> ReplyParts:
