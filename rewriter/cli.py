@@ -22,6 +22,7 @@ from rewriter.cli_check import check
 from rewriter.cli_guidance import guidance_app
 from rewriter.cli_local import config, local_app
 from rewriter.errors import ExitCode, InputError, RewriterError
+from rewriter.guidance import load_guidance
 from rewriter.inputs import read_text
 from rewriter.models import Channel, Length, RewriteRequest, RewriteResult, RewriteStatus, Tone
 
@@ -126,6 +127,9 @@ def rewrite(
         int | None,
         typer.Option("--max-revisions", min=0, max=5, help="Revision requests after a failed check."),
     ] = None,
+    guidance_file: Annotated[
+        Path | None, typer.Option("--guidance", help="A team guidance file layered on the default rules.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     diff: Annotated[
         bool, typer.Option("--diff", help="Print a diff of draft vs reply instead of the reply.")
@@ -171,7 +175,8 @@ def rewrite(
             )
         except ValueError as exc:
             raise InputError(str(exc)) from exc
-        rewriter = Rewriter(model=model, base_url=base_url, max_revisions=max_revisions)
+        guidance = load_guidance(guidance_file)
+        rewriter = Rewriter(model=model, base_url=base_url, max_revisions=max_revisions, guidance=guidance)
         if verbose and rewriter.backend is not None:
             where = rewriter.settings.base_url or "OpenAI"
             err.print(f"backend: {rewriter.backend.kind} at {escape(where)}", style="dim")

@@ -162,3 +162,17 @@ def test_bad_customer_file_prints_no_draft(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rewrite", str(draft), "--customer-file", str(tmp_path / "missing.txt")])
     assert result.exit_code == ExitCode.USAGE
     assert "missing.txt: no such file" in result.stderr and result.stdout == ""
+
+
+def test_rewrite_refuses_a_broken_team_file_before_any_model_call(
+    tmp_path: Path, no_model_calls: None
+) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Keep ticket #48213.", encoding="utf-8")
+    team = tmp_path / "team.yaml"
+    team.write_text("disable: [tone.nope]\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["rewrite", str(draft), "--guidance", str(team), "--base-url", "http://127.0.0.1:9/v1"]
+    )
+    assert result.exit_code == ExitCode.CONFIG
+    assert "tone.nope" in result.stderr
