@@ -39,7 +39,7 @@ def test_embedded_rewrite_keeps_the_facts() -> None:
 def test_cli_reuses_the_running_server() -> None:
     state = local_server.read_state()
     result = CliRunner().invoke(app, ["rewrite", str(EXAMPLES / "refund-draft.txt"), "--quiet"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code in (0, 7), result.output  # 7: a reply that needs a human look
     assert "ABC-123" in result.stdout
     assert local_server.read_state() == state
 
