@@ -7,8 +7,7 @@ Prints replies per second for the full pass and the time per rule (median of rou
 
 from __future__ import annotations
 
-import statistics
-import time
+from _timing import per_second
 
 from rewriter.checker import check_reply
 from rewriter.checks import CHECKS, CheckContext
@@ -24,16 +23,6 @@ REPLY = (
     "morning. You can also read the full guide at https://example.com/help/backups for next time.\n\n"
     "Best regards,\nLee"
 )
-
-
-def per_second(fn: object, rounds: int = 7, per_round: int = 300) -> float:
-    samples = []
-    for _ in range(rounds):
-        began = time.perf_counter()
-        for _ in range(per_round):
-            fn()  # type: ignore[operator]
-        samples.append(per_round / (time.perf_counter() - began))
-    return statistics.median(samples)
 
 
 def main() -> None:

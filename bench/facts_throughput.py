@@ -7,8 +7,7 @@ Prints medians over repeated timing rounds, and the ratio of guard to extraction
 
 from __future__ import annotations
 
-import statistics
-import time
+from _timing import per_second
 
 from rewriter.facts import extract_facts
 from rewriter.guard import check_faithfulness
@@ -23,20 +22,10 @@ REPLY = " ".join([DRAFT] * 6) + (
 )
 
 
-def rate(fn: object, rounds: int = 7, per_round: int = 300) -> float:
-    samples = []
-    for _ in range(rounds):
-        began = time.perf_counter()
-        for _ in range(per_round):
-            fn()  # type: ignore[operator]
-        samples.append(per_round / (time.perf_counter() - began))
-    return statistics.median(samples)
-
-
 def main() -> None:
     words = len(REPLY.split())
-    extract = rate(lambda: extract_facts(REPLY))
-    guard = rate(lambda: check_faithfulness(DRAFT, REPLY))
+    extract = per_second(lambda: extract_facts(REPLY))
+    guard = per_second(lambda: check_faithfulness(DRAFT, REPLY))
     print(f"reply of {words} words")
     print(f"extract_facts       {extract:9.0f} replies/s  ({1e6 / extract:6.0f} us each)")
     print(f"check_faithfulness  {guard:9.0f} replies/s  ({1e6 / guard:6.0f} us each)")

@@ -72,27 +72,30 @@ def _finding(ctx: CheckContext, rule_id: str, verdict: Verdict, message: str, **
     return Finding(rule_id=rule_id, verdict=verdict, severity=severity, message=message, **kw)
 
 
+def _phrases_absent(
+    ctx: CheckContext, rule_id: str, phrases: str, ok: str, problem: str, hint: str
+) -> Finding:
+    """Pass when no phrase of the list occurs; otherwise quote every occurrence."""
+    hits = _spans(lexicon(ctx.language, phrases), ctx.reply)
+    if not hits:
+        return _finding(ctx, rule_id, Verdict.PASS, ok)
+    quoted = ", ".join(f'"{h.text}"' for h in hits)
+    return _finding(ctx, rule_id, Verdict.FAIL, f"{problem}: {quoted}", evidence=hits, hint=hint)
+
+
 def no_blame(ctx: CheckContext) -> Finding:
     """Blame and passive-aggressive phrases put the customer on the defensive."""
-    hits = _spans(lexicon(ctx.language, "blame"), ctx.reply)
-    if not hits:
-        return _finding(ctx, "tone.no-blame", Verdict.PASS, "no blaming or passive-aggressive phrasing")
-    quoted = ", ".join(f'"{h.text}"' for h in hits)
-    return _finding(
-        ctx, "tone.no-blame", Verdict.FAIL, f"blaming or passive-aggressive phrasing: {quoted}",
-        evidence=hits, hint="drop the phrase and state the fix neutrally",
+    return _phrases_absent(
+        ctx, "tone.no-blame", "blame", "no blaming or passive-aggressive phrasing",
+        "blaming or passive-aggressive phrasing", "drop the phrase and state the fix neutrally",
     )  # fmt: skip
 
 
 def confident_language(ctx: CheckContext) -> Finding:
     """Hedges make the next step sound optional."""
-    hits = _spans(lexicon(ctx.language, "hedge"), ctx.reply)
-    if not hits:
-        return _finding(ctx, "assertive.confident-language", Verdict.PASS, "no hedging")
-    quoted = ", ".join(f'"{h.text}"' for h in hits)
-    return _finding(
-        ctx, "assertive.confident-language", Verdict.FAIL, f"hedging: {quoted}",
-        evidence=hits, hint="say what to do and what will happen, without hedges",
+    return _phrases_absent(
+        ctx, "assertive.confident-language", "hedge", "no hedging", "hedging",
+        "say what to do and what will happen, without hedges",
     )  # fmt: skip
 
 
@@ -109,13 +112,9 @@ def no_hollow_apology(ctx: CheckContext) -> Finding:
 
 def no_toxic_positivity(ctx: CheckContext) -> Finding:
     """Forced cheer about a loss reads as not listening."""
-    hits = _spans(lexicon(ctx.language, "toxic_positivity"), ctx.reply)
-    if not hits:
-        return _finding(ctx, "tone.no-toxic-positivity", Verdict.PASS, "no forced cheer")
-    quoted = ", ".join(f'"{h.text}"' for h in hits)
-    return _finding(
-        ctx, "tone.no-toxic-positivity", Verdict.FAIL, f"forced cheer: {quoted}",
-        evidence=hits, hint="match the warmth to the situation",
+    return _phrases_absent(
+        ctx, "tone.no-toxic-positivity", "toxic_positivity", "no forced cheer", "forced cheer",
+        "match the warmth to the situation",
     )  # fmt: skip
 
 

@@ -1,0 +1,18 @@
+"""Shared timing helper for the benches: medians of repeated rounds, as rates."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def per_second(fn: Callable[[], object], rounds: int = 7, per_round: int = 300) -> float:
+    """Calls per second of ``fn``: the median over ``rounds`` rounds of ``per_round`` calls."""
+    samples = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        for _ in range(per_round):
+            fn()
+        samples.append(per_round / (time.perf_counter() - began))
+    return statistics.median(samples)
