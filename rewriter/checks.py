@@ -45,7 +45,9 @@ def _lexicon(root: str, language: str) -> dict[str, re.Pattern[str]]:
         raise PromptError(f"no phrase lists for language {language!r}: {exc.message}") from exc
     # Longest phrases first, so "as i said before" is quoted whole, not as "as i said".
     return {
-        name: re.compile(
+        name: re.compile(r"(?!x)x")  # an empty list matches nothing
+        if not phrases
+        else re.compile(
             r"(?<![\w'])(?:"
             + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
             + r")(?![\w'])",

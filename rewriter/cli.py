@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from rewriter import __version__
-from rewriter.cli_check import check
+from rewriter.cli_check import calibrate, check
 from rewriter.cli_guidance import guidance_app
 from rewriter.cli_local import config, local_app
 from rewriter.errors import ExitCode, InputError, RewriterError
@@ -227,6 +227,7 @@ def _print_result(result: RewriteResult, *, as_json: bool, diff: bool, err: Cons
 
 app.add_typer(local_app, name="local")
 app.add_typer(guidance_app, name="guidance")
+app.command("calibrate")(calibrate)
 app.command("check", epilog="Exit status: 0 every must rule passes; 2 bad input; 7 a must rule fails.")(check)
 app.command("config")(config)
 

@@ -89,3 +89,24 @@ def check(
         console.print("scores: " + ", ".join(f"{k} {v:.2f}" for k, v in shown.items()), style="dim")
     if not report.passed:
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
+
+
+def calibrate(
+    data: Annotated[
+        Path, typer.Option("--data", help="Folder with epitome-dev.jsonl and politeness-dev.jsonl.")
+    ] = Path("../shared/data"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Measure the detectors against human labels (EPITOME empathy, Stanford politeness)."""
+    from rewriter.calibrate import calibrate as run_calibration
+
+    try:
+        figures = run_calibration(data)
+    except RewriterError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}")
+        raise typer.Exit(int(exc.exit_code)) from exc
+    if as_json:
+        typer.echo(json.dumps([f.model_dump() for f in figures], indent=2))
+        return
+    for f in figures:
+        typer.echo(f"{f.detector:16} {f.labels:20} {f.metric:22} {f.value:6.3f}  rows={f.rows}")
