@@ -16,8 +16,10 @@ from rewriter.checker import check_reply
 from rewriter.errors import ExitCode, RewriterError
 from rewriter.guidance import load_guidance
 from rewriter.inputs import read_text
+from rewriter.judge import JudgeResult, judge
 from rewriter.models import Channel, Severity, Verdict
 from rewriter.scores import score
+from rewriter.tokens import estimate_cost
 
 _STYLE = {
     Verdict.PASS: "green",
@@ -43,6 +45,13 @@ def check(
     language: Annotated[
         str, typer.Option("--language", help="Phrase lists to use: en, es, de, fr (prompts/lexicons/).")
     ] = "en",
+    use_judge: Annotated[
+        bool,
+        typer.Option("--judge/--no-judge", help="Also ask the LLM judge (same backend rule as rewrite)."),
+    ] = False,
+    repeats: Annotated[
+        int, typer.Option("--repeats", min=1, max=9, help="Judge repeats, majority vote.")
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Check a reply against the guidance; exit 7 if a `must` rule fails.
@@ -61,16 +70,27 @@ def check(
             guidance=load_guidance(guidance_file),
             language=language,
         )
+        judged = _run_judge(reply, channel, customer, guidance_file, repeats) if use_judge else None
     except RewriterError as exc:
         if os.environ.get("REWRITER_DEBUG"):
             raise
         Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}")
         raise typer.Exit(int(exc.exit_code)) from exc
+    extra: dict[str, object] = {}
+    if judged is not None:
+        result, cost = judged
+        report = report.model_copy(update={"findings": [*report.findings, *result.findings]})
+        extra["judge"] = {**result.model_dump(mode="json", exclude={"findings"}), "cost_usd": cost}
+        u = result.usage
+        Console(stderr=True).print(
+            f"judge: {u.requests} request(s), {u.total_tokens} tokens, ${cost:.4f}, "
+            f"{result.unparseable} unparseable answer(s)",
+            style="dim",
+        )
     scores = score(report)
     if as_json:
-        typer.echo(
-            json.dumps({**report.model_dump(mode="json"), "scores": scores.model_dump(mode="json")}, indent=2)
-        )
+        payload = {**report.model_dump(mode="json"), "scores": scores.model_dump(mode="json"), **extra}
+        typer.echo(json.dumps(payload, indent=2))
     else:
         table = Table("rule", "verdict", "evidence", "hint", show_lines=False)
         for f in report.findings:
@@ -89,6 +109,19 @@ def check(
         console.print("scores: " + ", ".join(f"{k} {v:.2f}" for k, v in shown.items()), style="dim")
     if not report.passed:
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
+
+
+def _run_judge(
+    reply: str, channel: Channel, customer: str | None, guidance_file: Path | None, repeats: int
+) -> tuple[JudgeResult, float]:
+    from rewriter.rewrite import Rewriter
+
+    rewriter = Rewriter(guidance=load_guidance(guidance_file))
+    result = judge(
+        rewriter.client, rewriter.guidance, reply, channel=channel, customer_message=customer, repeats=repeats
+    )
+    cost = estimate_cost(rewriter.model_info(), result.usage.prompt_tokens, result.usage.completion_tokens)
+    return result, cost
 
 
 def calibrate(

@@ -97,6 +97,7 @@ class ChatClient:
         temperature: float | None = None,
         seed: int | None = None,
         response_format: ResponseFormat | None = None,
+        max_tokens: int | None = None,
     ) -> ChatResponse:
         """Ask for a JSON answer, stepping down the structured-output ladder as needed.
 
@@ -111,13 +112,17 @@ class ChatClient:
         """
         model = self.model_name()
         if response_format is not None and response_format is not ResponseFormat.AUTO:
-            return self._call(model, messages, schema, response_format, on_delta, False, temperature, seed)
+            return self._call(
+                model, messages, schema, response_format, on_delta, False, temperature, seed, max_tokens
+            )
         key = f"{self.endpoint}|{model}"
         fmt = self._accepted.get(key) or self._first_format()
         while True:
             probing = self._auto and key not in self._accepted and fmt in _FALLBACK
             try:
-                response = self._call(model, messages, schema, fmt, on_delta, probing, temperature, seed)
+                response = self._call(
+                    model, messages, schema, fmt, on_delta, probing, temperature, seed, max_tokens
+                )
             except openai.APIStatusError as exc:
                 if probing and _is_format_rejection(exc):
                     fmt = _FALLBACK[fmt]
@@ -155,13 +160,14 @@ class ChatClient:
         probing: bool,
         temperature: float | None,
         seed: int | None,
+        max_tokens: int | None = None,
     ) -> ChatResponse:
         s = self.settings
         kwargs: dict[str, Any] = {
             "model": model,
             "messages": list(messages),
             "temperature": s.temperature if temperature is None else temperature,
-            "max_tokens": s.max_tokens,
+            "max_tokens": max_tokens or s.max_tokens,
         }
         if (seed := s.seed if seed is None else seed) is not None:
             kwargs["seed"] = seed

@@ -1,0 +1,156 @@
+"""The LLM judge: verdicts with evidence for what code cannot see.
+
+Rules such as "is the acknowledgement specific to this customer?" or "is the tone
+calm?" need a reader. The judge reads the rubric from the rule set, answers at
+temperature 0 with a fixed seed, quotes the reply's words for each verdict, and may be
+run N times with a majority vote. An answer that cannot be parsed makes every rule
+**unscored**, never a fail: a broken judge must not look like a bad reply.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rewriter.guidance import CheckKind, Guidance, Rule
+from rewriter.llm import ChatClient
+from rewriter.models import Channel, Evidence, Finding, Usage, Verdict
+from rewriter.prompts import render
+
+
+class JudgeVerdict(BaseModel):
+    """One rule's verdict as the judge writes it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    rule_id: str
+    verdict: Literal["pass", "fail", "not_applicable"]
+    evidence: str = ""
+    confidence: float = Field(default=0.5, ge=0, le=1)
+
+
+class JudgeAnswer(BaseModel):
+    """The judge's whole answer."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    verdicts: list[JudgeVerdict]
+
+
+class JudgeResult(BaseModel):
+    """Findings for the judged rules, with what the judge cost."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    findings: list[Finding]
+    usage: Usage
+    repeats: int
+    unparseable: int
+
+
+def judged_rules(guidance: Guidance, channel: Channel) -> list[Rule]:
+    """The rules of a channel that the judge decides (alone or with code)."""
+    return [r for r in guidance.for_channel(channel) if r.check in (CheckKind.JUDGE, CheckKind.BOTH)]
+
+
+def judge_messages(
+    rules: Sequence[Rule], reply: str, channel: Channel, customer_message: str | None
+) -> list[dict[str, str]]:
+    """The judge's prompt: the rubric first (stable across replies), then the data."""
+    rubric = "\n".join(f"- {r.id}: {r.title}. Good: {r.good} Avoid: {r.avoid}" for r in rules)
+    return [
+        {"role": "system", "content": render("judge.system.md", rules=rubric)},
+        {
+            "role": "user",
+            "content": render(
+                "judge.user.md",
+                channel=channel.value,
+                customer_message=customer_message or "(not given)",
+                reply=reply,
+            ),
+        },
+    ]
+
+
+def parse_answer(text: str) -> JudgeAnswer | None:
+    """The judge's verdicts, or ``None`` when the answer is not usable JSON."""
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        return None
+    try:
+        return JudgeAnswer.model_validate(json.loads(text[start : end + 1], strict=False))
+    except (ValueError, ValidationError):
+        return None
+
+
+def judge(
+    client: ChatClient,
+    guidance: Guidance,
+    reply: str,
+    *,
+    channel: Channel = Channel.EMAIL,
+    customer_message: str | None = None,
+    repeats: int = 1,
+    seed: int = 7,
+) -> JudgeResult:
+    """Judge a reply; ``repeats`` > 1 asks again with seed + i and takes the majority."""
+    rules = judged_rules(guidance, channel)
+    messages = judge_messages(rules, reply, channel, customer_message)
+    schema = JudgeAnswer.model_json_schema()
+    usage = Usage()
+    answers: list[JudgeAnswer] = []
+    unparseable = 0
+    for i in range(repeats):
+        # A verdict per rule needs more room than a reply; a cut-off answer is unscored.
+        response = client.complete(messages, schema, temperature=0.0, seed=seed + i, max_tokens=1200)
+        usage.add(response.prompt_tokens or 0, response.completion_tokens or 0)
+        answer = parse_answer(response.text)
+        if answer is None:
+            unparseable += 1
+        else:
+            answers.append(answer)
+    findings = [_vote(rule, answers, reply, unparseable) for rule in rules]
+    return JudgeResult(findings=findings, usage=usage, repeats=repeats, unparseable=unparseable)
+
+
+def _vote(rule: Rule, answers: list[JudgeAnswer], reply: str, unparseable: int) -> Finding:
+    votes = [v for a in answers for v in a.verdicts if v.rule_id == rule.id]
+    if not votes:
+        why = "the judge's answer could not be parsed" if unparseable else "the judge gave no verdict for it"
+        return Finding(
+            rule_id=rule.id, verdict=Verdict.UNSCORED, severity=rule.severity, message=f"unscored: {why}"
+        )
+    counts = Counter(v.verdict for v in votes).most_common()
+    if len(counts) > 1 and counts[0][1] == counts[1][1]:
+        split = ", ".join(f"{k} x{n}" for k, n in counts)
+        return Finding(
+            rule_id=rule.id,
+            verdict=Verdict.UNSCORED,
+            severity=rule.severity,
+            message=f"unscored: split vote ({split})",
+        )
+    winner, won = counts[0]
+    chosen = max((v for v in votes if v.verdict == winner), key=lambda v: v.confidence)
+    evidence = []
+    where = reply.find(chosen.evidence) if chosen.evidence.strip() else -1
+    if where >= 0:
+        evidence.append(
+            Evidence(text=chosen.evidence, start=where, end=where + len(chosen.evidence), source="reply")
+        )
+    note = (
+        ""
+        if where >= 0 or not chosen.evidence.strip()
+        else f' (quoted "{chosen.evidence}", not found verbatim)'
+    )
+    return Finding(
+        rule_id=rule.id,
+        verdict=Verdict(winner),
+        severity=rule.severity,
+        message=f"judge: {winner} ({won}/{len(votes)} votes, confidence {chosen.confidence:.2f}){note}",
+        evidence=evidence,
+        hint=None if winner != "fail" else rule.good,
+    )

@@ -1,0 +1,68 @@
+"""The LLM judge, replayed from cassettes recorded on real model servers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rewriter.config import resolve_settings
+from rewriter.guidance import load_guidance
+from rewriter.judge import JudgeAnswer, JudgeVerdict, _vote, judge, judged_rules, parse_answer
+from rewriter.llm import ChatClient
+from rewriter.models import Channel, Verdict
+
+SORRY = "We are so sorry for the trouble. Apologies again, we really regret this."
+
+
+def client(backend: dict[str, Any], **extra: Any) -> ChatClient:
+    settings, _ = resolve_settings({**backend, **extra}, {})
+    return ChatClient(settings)
+
+
+@pytest.mark.vcr
+def test_judge_gives_verdicts_with_verbatim_evidence(backend: dict[str, Any]) -> None:
+    guidance = load_guidance()
+    result = judge(
+        client(backend, response_format="json_object"), guidance, SORRY,
+        customer_message="My files are gone after the update!",
+    )  # fmt: skip
+    rules = [r.id for r in judged_rules(guidance, Channel.EMAIL)]
+    assert [f.rule_id for f in result.findings] == rules
+    assert result.unparseable == 0 and result.usage.requests == 1 and result.usage.completion_tokens > 0
+    assert {f.verdict for f in result.findings} <= {Verdict.PASS, Verdict.FAIL, Verdict.NOT_APPLICABLE}
+    for finding in result.findings:
+        for ev in finding.evidence:
+            assert SORRY[ev.start : ev.end] == ev.text
+
+
+@pytest.mark.vcr
+def test_unparseable_judge_answer_is_unscored_never_a_fail(small_backend: dict[str, Any]) -> None:
+    # The weak model answers in prose; every judged rule must come back unscored.
+    result = judge(client(small_backend, response_format="text"), load_guidance(), SORRY)
+    assert result.unparseable == 1
+    assert {f.verdict for f in result.findings} == {Verdict.UNSCORED}
+    assert all("could not be parsed" in f.message for f in result.findings)
+
+
+def test_majority_vote_split_and_missing_quotes() -> None:
+    rule = load_guidance().get("tone.calm")
+
+    def answer(verdict: str, evidence: str = "") -> JudgeAnswer:
+        return JudgeAnswer(verdicts=[JudgeVerdict(rule_id="tone.calm", verdict=verdict, evidence=evidence)])  # type: ignore[arg-type]
+
+    reply = "I can see this is stressful."
+    won = _vote(rule, [answer("pass", "I can see"), answer("pass"), answer("fail")], reply, 0)
+    assert won.verdict is Verdict.PASS and "2/3 votes" in won.message
+    assert [(e.text, e.start) for e in won.evidence] == [("I can see", 0)]
+    split = _vote(rule, [answer("pass"), answer("fail")], reply, 0)
+    assert split.verdict is Verdict.UNSCORED and "split vote" in split.message
+    invented = _vote(rule, [answer("fail", "calm down!")], reply, 0)
+    assert invented.evidence == [] and "not found verbatim" in invented.message
+    assert _vote(rule, [], reply, 1).verdict is Verdict.UNSCORED
+
+
+def test_parse_answer_tolerates_chatter_but_not_nonsense() -> None:
+    assert parse_answer('Sure! {"verdicts": [{"rule_id": "tone.calm", "verdict": "pass"}]} done') is not None
+    assert parse_answer("The reply is fine.") is None
+    assert parse_answer('{"verdicts": [{"rule_id": "tone.calm", "verdict": "maybe"}]}') is None
