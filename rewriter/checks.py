@@ -325,7 +325,26 @@ def required_phrases(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
+def acknowledgement(ctx: CheckContext) -> Finding:
+    """Whether the reply acknowledges the customer's feelings at all.
+
+    Phrasing cues only (calibrated against EPITOME: precise, but it misses about half
+    of warm replies), so a failure here is advice: the verdict is capped at ``should``
+    and whether an acknowledgement is *specific* is left to the judge.
+    """
+    rule = "empathy.specific-acknowledgement"
+    hits = _spans(lexicon(ctx.language, "acknowledgement"), ctx.reply)
+    if hits:
+        return _finding(ctx, rule, Verdict.PASS, "acknowledges the customer's feelings", evidence=hits[:3])
+    return Finding(
+        rule_id=rule, verdict=Verdict.FAIL, severity=Severity.SHOULD,
+        message="no acknowledgement of the customer's feelings or situation found",
+        hint="open with a sentence about what happened to this customer and how it affects them",
+    )  # fmt: skip
+
+
 CHECKS: dict[str, Check] = {
+    "empathy.specific-acknowledgement": acknowledgement,
     "tone.no-blame": no_blame,
     "assertive.confident-language": confident_language,
     "empathy.no-hollow-apology": no_hollow_apology,

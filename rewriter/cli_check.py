@@ -92,7 +92,11 @@ def check(
         payload = {**report.model_dump(mode="json"), "scores": scores.model_dump(mode="json"), **extra}
         typer.echo(json.dumps(payload, indent=2))
     else:
-        table = Table("rule", "verdict", "evidence", "hint", show_lines=False)
+        table = Table(show_lines=False)
+        table.add_column("rule", no_wrap=True)
+        table.add_column("verdict", no_wrap=True)
+        table.add_column("evidence")
+        table.add_column("hint")
         for f in report.findings:
             evidence = "; ".join(
                 f'"{e.text}" @{e.start}-{e.end}' for e in f.evidence if f.verdict is Verdict.FAIL

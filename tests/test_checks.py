@@ -159,3 +159,13 @@ def test_unknown_language_is_a_clear_error() -> None:
 
     with pytest.raises(PromptError, match="no phrase lists for language 'xx'"):
         check_reply("hello", language="xx")
+
+
+def test_blaming_reply_without_acknowledgement_fails_both() -> None:
+    reply = "As I said before, you should have backed up your files. Restore from Settings > Backups."
+    found = {f.rule_id: f for f in check_reply(reply).findings}
+    assert found["tone.no-blame"].verdict is Verdict.FAIL
+    ack = found["empathy.specific-acknowledgement"]
+    assert ack.verdict is Verdict.FAIL and ack.severity is Severity.SHOULD  # phrasing cues alone: advice
+    warm = "I'm sorry your files seemed to vanish; that sounds stressful. Restore from Settings > Backups."
+    assert verdicts(warm)["empathy.specific-acknowledgement"] is Verdict.PASS
