@@ -236,11 +236,7 @@ def _supervise(args: list[str]) -> int:
     idle = float(opts["--idle-timeout"])
     while not stopping and child.poll() is None:
         time.sleep(1.0)
-        try:
-            last = paths["used"].stat().st_mtime
-        except OSError:
-            last = state.started_at
-        if time.time() - max(last, state.started_at) > idle:
+        if time.time() - _last_use(paths, state.started_at) > idle:
             print(f"rewriter: idle for {idle:g}s, stopping the model server", flush=True)
             break
     if child.poll() is not None and not stopping:
@@ -254,6 +250,22 @@ def _supervise(args: list[str]) -> int:
     if read_state() == state:
         paths["json"].unlink(missing_ok=True)
     return 0
+
+
+def _last_use(paths: dict[str, Path], started_at: float) -> float:
+    """When the server was last used: a client starting it, or any request it served.
+
+    The engine logs every request, so the log's time stamp counts traffic from any
+    client, including a long-lived process that resolved the backend once and then
+    sends requests for an hour: it must not lose its server half-way.
+    """
+    stamps = [started_at]
+    for name in ("used", "log"):
+        try:
+            stamps.append(paths[name].stat().st_mtime)
+        except OSError:
+            pass
+    return max(stamps)
 
 
 def describe() -> dict[str, object]:

@@ -26,8 +26,8 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *a: object) -> None:
-        pass
+    def log_message(self, format: str, *a: object) -> None:
+        print("fake engine:", format % a, flush=True)  # like uvicorn, one line per request
 
 
 time.sleep(0.3)  # like a model load: the server is not ready at once

@@ -93,6 +93,20 @@ def test_idle_server_stops_itself(fake_engine: Path, monkeypatch: pytest.MonkeyP
     )
 
 
+def test_requests_from_any_client_keep_the_server_alive(
+    fake_engine: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long-lived process resolves the backend once and then only sends requests.
+    monkeypatch.setenv("REWRITER_LOCAL_IDLE_TIMEOUT", "2")
+    state = local_server.ensure_server(fake_engine, SHA)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        assert local_server.healthy(state, timeout=1.0)
+        time.sleep(0.4)
+    assert local_server.read_state() == state
+    assert wait_until(lambda: local_server.read_state() is None, timeout=20)
+
+
 def test_engine_that_fails_to_start_is_reported_with_its_log(fake_engine: Path) -> None:
     broken = fake_engine.with_suffix(".broken")
     broken.write_bytes(b"x")
