@@ -71,7 +71,8 @@ def politeness_score(text: str) -> float:
     return sum(weight for pattern, weight in _POLITE + _IMPOLITE if pattern.search(text))
 
 
-def _rows(path: Path) -> Iterator[dict[str, object]]:
+def read_rows(path: Path) -> Iterator[dict[str, object]]:
+    """The rows of a JSON-lines file, read lazily; a missing file says which flag to fix."""
     if not path.exists():
         raise InputError(f"{path}: not found; pass --data pointing at the folder with the labelled files")
     with path.open(encoding="utf-8") as handle:
@@ -87,7 +88,8 @@ def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def _binary(pairs: list[tuple[int, int]]) -> tuple[float, float, float]:
+def binary_scores(pairs: list[tuple[int, int]]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of (gold, predicted) levels, read as "level >= 1" or not."""
     tp = sum(1 for gold, pred in pairs if gold >= 1 and pred >= 1)
     fp = sum(1 for gold, pred in pairs if gold == 0 and pred >= 1)
     fn = sum(1 for gold, pred in pairs if gold >= 1 and pred == 0)
@@ -131,15 +133,15 @@ def spearman(xs: list[float], ys: list[float]) -> float:
 
 def calibrate(data: Path) -> list[Metric]:
     """Every calibration figure for the labelled files in ``data``."""
-    epitome = list(_rows(data / "epitome-dev.jsonl"))
+    epitome = list(read_rows(data / "epitome-dev.jsonl"))
     er = [(int(str(r["ER_level"])), acknowledgement_level(str(r["response_post"]))) for r in epitome]
     ex = [(int(str(r["EX_level"])), exploration_level(str(r["response_post"]))) for r in epitome]
-    polite = list(_rows(data / "politeness-dev.jsonl"))
+    polite = list(read_rows(data / "politeness-dev.jsonl"))
     gold = [float(str(r["normalized_score"])) for r in polite]
     ours = [politeness_score(str(r["request"])) for r in polite]
     figures: list[Metric] = []
     for name, pairs, labels in (("acknowledgement", er, "EPITOME ER"), ("exploration", ex, "EPITOME EX")):
-        p, r, f = _binary(pairs)
+        p, r, f = binary_scores(pairs)
         for metric, value in (("precision (level>=1)", p), ("recall (level>=1)", r), ("F1 (level>=1)", f),
                               ("macro-F1 (0/1/2)", _macro_f1(pairs))):  # fmt: skip
             figures.append(Metric(detector=name, labels=labels, metric=metric, value=value, rows=len(pairs)))

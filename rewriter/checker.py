@@ -1,9 +1,8 @@
 """Check a reply against the guidance: the deterministic checks plus, with a draft, the guard.
 
 Severity comes from the rule set (``prompts/guidance.yaml``), so a team that raises a
-rule to ``must`` changes what fails without touching code. (The LLM judge for the
-rules code cannot see is the next step; rules checked only by the judge are not
-reported here yet.)
+rule to ``must`` changes what fails without touching code. The LLM judge's findings
+(``rewriter.judge``) join the report through :func:`with_judge`, one verdict per rule.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from collections.abc import Sequence
 from rewriter.checks import CHECKS, CheckContext, banned_phrases, required_phrases
 from rewriter.guard import check_faithfulness
 from rewriter.guidance import Guidance, load_guidance
-from rewriter.models import Channel, CheckReport
+from rewriter.models import Channel, CheckReport, Finding, Verdict
 
 
 def check_reply(
@@ -58,3 +57,33 @@ def check_reply(
         findings.extend(faithful.findings)
         facts = faithful.facts_checked
     return CheckReport(findings=findings, facts_checked=facts)
+
+
+def with_judge(report: CheckReport, judged: Sequence[Finding]) -> CheckReport:
+    """The report with the judge's findings folded in: one verdict per rule.
+
+    For a rule both code and judge check, a code failure stands (it quotes words that
+    are there); otherwise the judge decides, since it reads what phrasing cues cannot
+    (whether an acknowledgement is specific, whether a step is clear). An unscored
+    judge leaves the code's verdict alone. Either way the message keeps both views.
+    """
+    by_rule = {f.rule_id: f for f in judged}
+    merged: list[Finding] = []
+    for code in report.findings:
+        judge = by_rule.pop(code.rule_id, None)
+        if judge is None:
+            merged.append(code)
+        elif code.verdict is Verdict.FAIL or judge.verdict is Verdict.UNSCORED:
+            merged.append(code.model_copy(update={"message": f"{code.message}; {judge.message}"}))
+        else:
+            merged.append(
+                judge.model_copy(
+                    update={
+                        "message": f"{judge.message}; code: {code.message}",
+                        "evidence": [*judge.evidence, *code.evidence],
+                        "hint": judge.hint or code.hint,
+                    }
+                )
+            )
+    merged += by_rule.values()
+    return report.model_copy(update={"findings": merged})

@@ -18,9 +18,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from rewriter import __version__
-from rewriter.cli_check import calibrate, check
+from rewriter.cli_calibrate import calibrate
+from rewriter.cli_check import check
 from rewriter.cli_guidance import guidance_app
 from rewriter.cli_local import config, local_app
+from rewriter.cli_options import BaseUrlOption, ModelOption
 from rewriter.errors import ExitCode, InputError, RewriterError
 from rewriter.guidance import load_guidance
 from rewriter.inputs import read_text
@@ -116,13 +118,8 @@ def rewrite(
     ] = None,
     tone: Annotated[Tone, typer.Option("--tone", help="How warm or formal to sound.")] = Tone.WARM,
     length: Annotated[Length, typer.Option("--length", help="How long the reply may be.")] = Length.STANDARD,
-    model: Annotated[str | None, typer.Option("--model", help="Model name [env: REWRITER_MODEL].")] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(
-            "--base-url", help="OpenAI-compatible endpoint [env: REWRITER_BASE_URL, OPENAI_BASE_URL]."
-        ),
-    ] = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     max_revisions: Annotated[
         int | None,
         typer.Option("--max-revisions", min=0, max=5, help="Revision requests after a failed check."),

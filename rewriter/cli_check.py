@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rewriter.checker import check_reply
+from rewriter.checker import check_reply, with_judge
+from rewriter.cli_options import BaseUrlOption, ModelOption, RepeatsOption
 from rewriter.errors import ExitCode, RewriterError
 from rewriter.guidance import load_guidance
 from rewriter.inputs import read_text
@@ -49,9 +50,9 @@ def check(
         bool,
         typer.Option("--judge/--no-judge", help="Also ask the LLM judge (same backend rule as rewrite)."),
     ] = False,
-    repeats: Annotated[
-        int, typer.Option("--repeats", min=1, max=9, help="Judge repeats, majority vote.")
-    ] = 1,
+    repeats: RepeatsOption = 1,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Check a reply against the guidance; exit 7 if a `must` rule fails.
@@ -70,7 +71,12 @@ def check(
             guidance=load_guidance(guidance_file),
             language=language,
         )
-        judged = _run_judge(reply, channel, customer, guidance_file, repeats) if use_judge else None
+        judged = None
+        if use_judge:
+            judged = _run_judge(
+                reply, channel=channel, customer=customer, draft=draft_text, guidance_file=guidance_file,
+                repeats=repeats, model=model, base_url=base_url,
+            )  # fmt: skip
     except RewriterError as exc:
         if os.environ.get("REWRITER_DEBUG"):
             raise
@@ -79,7 +85,7 @@ def check(
     extra: dict[str, object] = {}
     if judged is not None:
         result, cost = judged
-        report = report.model_copy(update={"findings": [*report.findings, *result.findings]})
+        report = with_judge(report, result.findings)
         extra["judge"] = {**result.model_dump(mode="json", exclude={"findings"}), "cost_usd": cost}
         u = result.usage
         Console(stderr=True).print(
@@ -116,34 +122,22 @@ def check(
 
 
 def _run_judge(
-    reply: str, channel: Channel, customer: str | None, guidance_file: Path | None, repeats: int
+    reply: str,
+    *,
+    channel: Channel,
+    customer: str | None,
+    draft: str | None,
+    guidance_file: Path | None,
+    repeats: int,
+    model: str | None,
+    base_url: str | None,
 ) -> tuple[JudgeResult, float]:
     from rewriter.rewrite import Rewriter
 
-    rewriter = Rewriter(guidance=load_guidance(guidance_file))
+    rewriter = Rewriter(model=model, base_url=base_url, guidance=load_guidance(guidance_file))
     result = judge(
-        rewriter.client, rewriter.guidance, reply, channel=channel, customer_message=customer, repeats=repeats
-    )
+        rewriter.client, rewriter.guidance, reply, channel=channel, customer_message=customer, draft=draft,
+        repeats=repeats,
+    )  # fmt: skip
     cost = estimate_cost(rewriter.model_info(), result.usage.prompt_tokens, result.usage.completion_tokens)
     return result, cost
-
-
-def calibrate(
-    data: Annotated[
-        Path, typer.Option("--data", help="Folder with epitome-dev.jsonl and politeness-dev.jsonl.")
-    ] = Path("../shared/data"),
-    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
-) -> None:
-    """Measure the detectors against human labels (EPITOME empathy, Stanford politeness)."""
-    from rewriter.calibrate import calibrate as run_calibration
-
-    try:
-        figures = run_calibration(data)
-    except RewriterError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}")
-        raise typer.Exit(int(exc.exit_code)) from exc
-    if as_json:
-        typer.echo(json.dumps([f.model_dump() for f in figures], indent=2))
-        return
-    for f in figures:
-        typer.echo(f"{f.detector:16} {f.labels:20} {f.metric:22} {f.value:6.3f}  rows={f.rows}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -62,6 +62,9 @@ class Rule(BaseModel):
     severity: Severity
     channels: list[Channel] = Field(min_length=1)
     check: CheckKind
+    # What the rule is judged against besides the reply; without it the rule is skipped
+    # (a promise cannot be called new without the draft it is compared with).
+    needs: list[Literal["draft", "customer_message"]] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _id_names_family(self) -> Rule:

@@ -10,6 +10,7 @@ run N times with a majority vote. An answer that cannot be parsed makes every ru
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
@@ -52,13 +53,28 @@ class JudgeResult(BaseModel):
     unparseable: int
 
 
-def judged_rules(guidance: Guidance, channel: Channel) -> list[Rule]:
-    """The rules of a channel that the judge decides (alone or with code)."""
-    return [r for r in guidance.for_channel(channel) if r.check in (CheckKind.JUDGE, CheckKind.BOTH)]
+def judged_rules(
+    guidance: Guidance, channel: Channel, *, draft: bool = False, customer_message: bool = False
+) -> list[Rule]:
+    """The rules of a channel that the judge decides (alone or with code).
+
+    A rule that needs the draft or the customer's message is left out when that text
+    is not given: judged blind, it would only produce noise.
+    """
+    given = {"draft": draft, "customer_message": customer_message}
+    return [
+        r
+        for r in guidance.for_channel(channel)
+        if r.check in (CheckKind.JUDGE, CheckKind.BOTH) and all(given[n] for n in r.needs)
+    ]
 
 
 def judge_messages(
-    rules: Sequence[Rule], reply: str, channel: Channel, customer_message: str | None
+    rules: Sequence[Rule],
+    reply: str,
+    channel: Channel,
+    customer_message: str | None,
+    draft: str | None = None,
 ) -> list[dict[str, str]]:
     """The judge's prompt: the rubric first (stable across replies), then the data."""
     rubric = "\n".join(f"- {r.id}: {r.title}. Good: {r.good} Avoid: {r.avoid}" for r in rules)
@@ -70,6 +86,7 @@ def judge_messages(
                 "judge.user.md",
                 channel=channel.value,
                 customer_message=customer_message or "(not given)",
+                draft=draft or "(not given)",
                 reply=reply,
             ),
         },
@@ -94,12 +111,17 @@ def judge(
     *,
     channel: Channel = Channel.EMAIL,
     customer_message: str | None = None,
+    draft: str | None = None,
     repeats: int = 1,
     seed: int = 7,
 ) -> JudgeResult:
-    """Judge a reply; ``repeats`` > 1 asks again with seed + i and takes the majority."""
-    rules = judged_rules(guidance, channel)
-    messages = judge_messages(rules, reply, channel, customer_message)
+    """Judge a reply; ``repeats`` > 1 asks again with seed + i and takes the majority.
+
+    ``draft`` is the text the reply rewrites; the faithfulness rules are judged only
+    against it (see :func:`judged_rules`).
+    """
+    rules = judged_rules(guidance, channel, draft=draft is not None, customer_message=bool(customer_message))
+    messages = judge_messages(rules, reply, channel, customer_message, draft)
     schema = JudgeAnswer.model_json_schema()
     usage = Usage()
     answers: list[JudgeAnswer] = []
@@ -117,10 +139,39 @@ def judge(
     return JudgeResult(findings=findings, usage=usage, repeats=repeats, unparseable=unparseable)
 
 
+def locate(quote: str, reply: str) -> tuple[int, int] | None:
+    """Where the judge's quote sits in the reply, ignoring case and runs of whitespace."""
+    words = quote.strip().strip("\"'").split()
+    if not words:
+        return None
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    match = re.search(pattern, reply, re.IGNORECASE)
+    return (match.start(), match.end()) if match else None
+
+
+def _ballot(rule_id: str, answer: JudgeAnswer, reply: str) -> tuple[JudgeVerdict | None, bool]:
+    """An answer's one vote on a rule, and whether it quoted words the reply does not have.
+
+    A verdict must rest on the reply's own words, so one whose quote is not in the reply
+    (the customer's message, a tag, a description of the reply) is set aside; an empty
+    quote is allowed, since "leaves out what it requires" has nothing to quote. When an
+    answer judges a rule twice, its first grounded verdict counts: one answer, one vote.
+    """
+    entries = [v for v in answer.verdicts if v.rule_id == rule_id]
+    grounded = [v for v in entries if not v.evidence.strip() or locate(v.evidence, reply)]
+    return (grounded[0] if grounded else None), len(grounded) < len(entries)
+
+
 def _vote(rule: Rule, answers: list[JudgeAnswer], reply: str, unparseable: int) -> Finding:
-    votes = [v for a in answers for v in a.verdicts if v.rule_id == rule.id]
+    ballots = [_ballot(rule.id, a, reply) for a in answers]
+    votes = [v for v, _ in ballots if v is not None]
     if not votes:
-        why = "the judge's answer could not be parsed" if unparseable else "the judge gave no verdict for it"
+        if unparseable and not answers:
+            why = "the judge's answer could not be parsed"
+        elif any(ungrounded for _, ungrounded in ballots):
+            why = "the judge quoted words that are not in the reply"
+        else:
+            why = "the judge gave no verdict for it"
         return Finding(
             rule_id=rule.id, verdict=Verdict.UNSCORED, severity=rule.severity, message=f"unscored: {why}"
         )
@@ -135,22 +186,15 @@ def _vote(rule: Rule, answers: list[JudgeAnswer], reply: str, unparseable: int) 
         )
     winner, won = counts[0]
     chosen = max((v for v in votes if v.verdict == winner), key=lambda v: v.confidence)
-    evidence = []
-    where = reply.find(chosen.evidence) if chosen.evidence.strip() else -1
-    if where >= 0:
-        evidence.append(
-            Evidence(text=chosen.evidence, start=where, end=where + len(chosen.evidence), source="reply")
-        )
-    note = (
-        ""
-        if where >= 0 or not chosen.evidence.strip()
-        else f' (quoted "{chosen.evidence}", not found verbatim)'
-    )
+    span = locate(chosen.evidence, reply)
+    evidence = [] if span is None else [
+        Evidence(text=reply[span[0] : span[1]], start=span[0], end=span[1], source="reply")
+    ]  # fmt: skip
     return Finding(
         rule_id=rule.id,
         verdict=Verdict(winner),
         severity=rule.severity,
-        message=f"judge: {winner} ({won}/{len(votes)} votes, confidence {chosen.confidence:.2f}){note}",
+        message=f"judge: {winner} ({won}/{len(votes)} votes, confidence {chosen.confidence:.2f})",
         evidence=evidence,
         hint=None if winner != "fail" else rule.good,
     )

@@ -147,6 +147,12 @@ class Usage(_Model):
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
 
+    def merge(self, other: Usage) -> None:
+        """Account for another run's requests."""
+        self.requests += other.requests
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+
 
 class RewriteStatus(StrEnum):
     """How the best attempt fared after the revisions.

@@ -134,6 +134,17 @@ def backend(recording: bool) -> dict[str, Any]:
 
 
 @pytest.fixture
+def backend_env(backend: dict[str, Any]) -> dict[str, str]:
+    """The same backend as environment variables, for CLI tests (instructed JSON, no probe)."""
+    return {
+        "REWRITER_BASE_URL": backend["base_url"],
+        "REWRITER_API_KEY": backend["api_key"],
+        "REWRITER_MODEL": backend["model"],
+        "REWRITER_RESPONSE_FORMAT": "text",
+    }
+
+
+@pytest.fixture
 def small_backend(recording: bool) -> dict[str, Any]:
     """A deliberately weak real model (SmolLM2-135M), for tests that need mistakes.
 
