@@ -127,6 +127,13 @@ def rewrite(
     guidance_file: Annotated[
         Path | None, typer.Option("--guidance", help="A team guidance file layered on the default rules.")
     ] = None,
+    use_judge: Annotated[
+        bool,
+        typer.Option(
+            "--judge/--no-judge",
+            help="Also ask the LLM judge about each attempt; a failed must verdict triggers a revision.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     diff: Annotated[
         bool, typer.Option("--diff", help="Print a diff of draft vs reply instead of the reply.")
@@ -173,7 +180,9 @@ def rewrite(
         except ValueError as exc:
             raise InputError(str(exc)) from exc
         guidance = load_guidance(guidance_file)
-        rewriter = Rewriter(model=model, base_url=base_url, max_revisions=max_revisions, guidance=guidance)
+        rewriter = Rewriter(
+            model=model, base_url=base_url, max_revisions=max_revisions, guidance=guidance, judge=use_judge
+        )
         if verbose and rewriter.backend is not None:
             where = rewriter.settings.base_url or "OpenAI"
             err.print(f"backend: {rewriter.backend.kind} at {escape(where)}", style="dim")

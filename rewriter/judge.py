@@ -22,6 +22,10 @@ from rewriter.llm import ChatClient
 from rewriter.models import Channel, Evidence, Finding, Usage, Verdict
 from rewriter.prompts import render
 
+# A verdict held with less confidence than this is no verdict: the judge itself thinks
+# the other answer at least as likely.
+MIN_CONFIDENCE = 0.5
+
 
 class JudgeVerdict(BaseModel):
     """One rule's verdict as the judge writes it."""
@@ -149,27 +153,37 @@ def locate(quote: str, reply: str) -> tuple[int, int] | None:
     return (match.start(), match.end()) if match else None
 
 
-def _ballot(rule_id: str, answer: JudgeAnswer, reply: str) -> tuple[JudgeVerdict | None, bool]:
-    """An answer's one vote on a rule, and whether it quoted words the reply does not have.
+def _ballot(rule_id: str, answer: JudgeAnswer, reply: str) -> tuple[JudgeVerdict | None, str | None]:
+    """An answer's one vote on a rule, or why its verdicts on the rule were set aside.
 
     A verdict must rest on the reply's own words, so one whose quote is not in the reply
     (the customer's message, a tag, a description of the reply) is set aside; an empty
-    quote is allowed, since "leaves out what it requires" has nothing to quote. When an
-    answer judges a rule twice, its first grounded verdict counts: one answer, one vote.
+    quote is allowed, since "leaves out what it requires" has nothing to quote. A verdict
+    the judge itself holds with less than even confidence is no verdict either (small
+    models answer "fail, confidence 0" for "does not apply"). When an answer judges a
+    rule twice, its first usable verdict counts: one answer, one vote.
     """
     entries = [v for v in answer.verdicts if v.rule_id == rule_id]
     grounded = [v for v in entries if not v.evidence.strip() or locate(v.evidence, reply)]
-    return (grounded[0] if grounded else None), len(grounded) < len(entries)
+    confident = [v for v in grounded if v.confidence >= MIN_CONFIDENCE]
+    if confident:
+        return confident[0], None
+    if grounded:
+        return None, f"the judge gave its verdict less than {MIN_CONFIDENCE:.0%} confidence"
+    if entries:
+        return None, "the judge quoted words that are not in the reply"
+    return None, None
 
 
 def _vote(rule: Rule, answers: list[JudgeAnswer], reply: str, unparseable: int) -> Finding:
     ballots = [_ballot(rule.id, a, reply) for a in answers]
     votes = [v for v, _ in ballots if v is not None]
     if not votes:
+        reasons = [why for _, why in ballots if why]
         if unparseable and not answers:
             why = "the judge's answer could not be parsed"
-        elif any(ungrounded for _, ungrounded in ballots):
-            why = "the judge quoted words that are not in the reply"
+        elif reasons:
+            why = reasons[0]
         else:
             why = "the judge gave no verdict for it"
         return Finding(
@@ -190,11 +204,12 @@ def _vote(rule: Rule, answers: list[JudgeAnswer], reply: str, unparseable: int) 
     evidence = [] if span is None else [
         Evidence(text=reply[span[0] : span[1]], start=span[0], end=span[1], source="reply")
     ]  # fmt: skip
+    tally = f"{won}/{len(votes)} votes, confidence {chosen.confidence:.2f}"
     return Finding(
         rule_id=rule.id,
         verdict=Verdict(winner),
         severity=rule.severity,
-        message=f"judge: {winner} ({won}/{len(votes)} votes, confidence {chosen.confidence:.2f})",
+        message=f"{rule.title} (judge: {winner}, {tally})",
         evidence=evidence,
         hint=None if winner != "fail" else rule.good,
     )

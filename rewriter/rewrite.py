@@ -16,12 +16,13 @@ from pydantic import ValidationError
 
 from rewriter.backend import Backend, resolve_backend
 from rewriter.changes import describe_changes
-from rewriter.checker import check_reply
+from rewriter.checker import check_reply, with_judge
 from rewriter.compose import ReplyParts, assemble, channel_style, reply_schema
 from rewriter.config import ResponseFormat, Settings
 from rewriter.errors import InputTooLongError, ModelOutputError, RewriterError
 from rewriter.guard import describe_problems, draft_facts
 from rewriter.guidance import Guidance, load_guidance
+from rewriter.judge import judge
 from rewriter.llm import ChatClient, ChatResponse, DeltaCallback, Message
 from rewriter.mend import drop_invented, reinstate_dropped, restore_reworded, soften_blame
 from rewriter.models import CheckReport, RewriteRequest, RewriteResult, RewriteStatus, Usage
@@ -48,6 +49,10 @@ class Rewriter:
         client: A ready client, mainly for tests and for sharing one connection.
         guidance: The rules replies are checked against (default: the packaged set;
             ``load_guidance(team_file)`` layers a team's file on it).
+        judge: Also ask the LLM judge about each attempt that passes the code checks;
+            a failed ``must`` verdict then triggers a revision like any other. Off by
+            default: it costs a request per attempt, and a small model judges poorly
+            (see ``rewriter calibrate --judge``).
         **overrides: Individual settings such as ``base_url=``, ``model=``, ``seed=``.
 
     Example:
@@ -61,6 +66,7 @@ class Rewriter:
         *,
         client: ChatClient | None = None,
         guidance: Guidance | None = None,
+        judge: bool = False,
         **overrides: Any,
     ) -> None:
         if settings is None:
@@ -70,12 +76,13 @@ class Rewriter:
             self.backend = None
         self.settings = settings
         self.guidance = guidance or load_guidance()
+        self.use_judge = judge
         self._client = client or ChatClient(self.settings)
         self._models = load_model_table(self.settings.models_file)
 
     @property
     def client(self) -> ChatClient:
-        """The backend client, shared by rewrites and (later) the judge."""
+        """The backend client, shared by rewrites and the judge."""
         return self._client
 
     def model_info(self) -> ModelInfo:
@@ -153,6 +160,7 @@ class Rewriter:
                     raise
                 break  # an unusable revision never costs the usable attempt we have
             parts, reply, report = self._assemble_and_check(parts, request, context)
+            report = self._judged(reply, request, report, usage)
             if best is None or len(report.failures) < len(best[2].failures):
                 best = (parts, reply, report)
             if report.passed:
@@ -168,9 +176,13 @@ class Rewriter:
             raise RuntimeError("no attempt was made")
         parts, reply, report = best
         if not report.passed:
-            mended = self._assemble_and_check(parts, request, context, last_resort=True)
-            if len(mended[2].failures) < len(report.failures):
-                parts, reply, report = mended
+            mended, mended_reply, mended_report = self._assemble_and_check(
+                parts, request, context, last_resort=True
+            )
+            if mended is not parts:
+                mended_report = self._judged(mended_reply, request, mended_report, usage)
+                if len(mended_report.failures) < len(report.failures):
+                    parts, reply, report = mended, mended_reply, mended_report
         return RewriteResult(
             status=_status(report),
             reply=reply,
@@ -198,6 +210,22 @@ class Rewriter:
             context=context,
             guidance=self.guidance,
         )
+
+    def _judged(self, reply: str, request: RewriteRequest, report: CheckReport, usage: Usage) -> CheckReport:
+        """The report with the judge's verdicts, when the judge is on and the code passed.
+
+        An attempt that fails a code check is revised anyway, so judging it would only
+        cost a request; the judge's tokens count in the rewrite's usage.
+        """
+        if not (self.use_judge and report.passed):
+            return report
+        result = judge(
+            self._client, self.guidance, reply, channel=request.channel,
+            customer_message=request.customer_message, draft=request.draft,
+            seed=7 if self.settings.seed is None else self.settings.seed,
+        )  # fmt: skip
+        usage.merge(result.usage)
+        return with_judge(report, result.findings)
 
     def _assemble_and_check(
         self, parts: ReplyParts, request: RewriteRequest, context: list[str], *, last_resort: bool = False

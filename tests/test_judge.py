@@ -83,6 +83,15 @@ def test_a_verdict_quoting_words_not_in_the_reply_is_set_aside() -> None:
     assert [(e.text, e.start, e.end) for e in twice.evidence] == [("is stressful", 15, 27)]
 
 
+def test_a_verdict_without_even_confidence_is_no_verdict() -> None:
+    rule = load_guidance().get("tone.calm")
+    unsure = JudgeAnswer(verdicts=[JudgeVerdict(rule_id="tone.calm", verdict="fail", confidence=0.0)])
+    finding = _vote(rule, [unsure], "I can see this is stressful.", 0)
+    assert finding.verdict is Verdict.UNSCORED and "less than 50% confidence" in finding.message
+    sure = JudgeAnswer(verdicts=[JudgeVerdict(rule_id="tone.calm", verdict="fail", confidence=0.5)])
+    assert _vote(rule, [unsure, sure], "I can see this is stressful.", 0).verdict is Verdict.FAIL
+
+
 def test_locate_ignores_case_spacing_and_wrapping_quotes() -> None:
     reply = "Hi Dana,\n\nI can  see this is\nstressful."
     span = locate('"i can see this is stressful"', reply)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,19 @@ def test_cli_reuses_the_running_server() -> None:
     assert result.exit_code in (0, 7), result.output  # 7: a reply that needs a human look
     assert "ABC-123" in result.stdout
     assert local_server.read_state() == state
+
+
+def test_the_judge_answers_in_the_expected_shape_on_the_embedded_model() -> None:
+    # Drift guard: a new engine or model that breaks the judge's JSON shows up here, as
+    # every rule unscored, long before anyone reads a calibration table.
+    reply = (EXAMPLES / "backup-draft.txt").read_text(encoding="utf-8")
+    args = ["check", "-", "--judge", "--json", "--customer", "My files are gone!"]
+    result = CliRunner().invoke(app, args, input=reply)
+    assert result.exit_code in (0, 7), result.output
+    payload = json.loads(result.stdout)
+    assert payload["judge"]["unparseable"] == 0
+    judged = [f for f in payload["findings"] if "judge:" in f["message"]]
+    assert judged, "no rule got a grounded verdict from the judge"
 
 
 def test_status_reports_a_verified_model_and_a_running_server() -> None:

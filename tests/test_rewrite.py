@@ -12,6 +12,7 @@ import pytest
 from rewriter.config import ResponseFormat
 from rewriter.errors import InputTooLongError
 from rewriter.guard import KEEP_FACTS, NO_INVENTED
+from rewriter.judge import judged_rules
 from rewriter.models import Channel, Length, RewriteRequest, RewriteStatus, Verdict
 from rewriter.rewrite import Rewriter
 
@@ -244,6 +245,33 @@ def test_prompt_that_cannot_fit_is_refused_before_any_request(backend: dict[str,
     with pytest.raises(InputTooLongError, match="context window") as info:
         rewriter.rewrite(RewriteRequest(draft=BACKUP_DRAFT))
     assert info.value.draft == BACKUP_DRAFT
+
+
+@pytest.mark.vcr
+def test_a_judge_failure_triggers_a_revision_and_every_call_is_counted(backend: dict[str, Any]) -> None:
+    # Recorded on the embedded model, whose judge failed the first reply to this draft
+    # on a must rule, with at least even confidence; re-recorded on another model, the
+    # premise may need another draft.
+    # The embedded backend's own settings, as `rewriter rewrite --judge` uses them.
+    rewriter = make(backend, judge=True, max_tokens=450, repair_response_format="json_object")
+    sent, _ = spy_on(rewriter)
+    draft = (ROOT / "examples" / "backup-draft.txt").read_text(encoding="utf-8")
+    message = (ROOT / "examples" / "backup-message.txt").read_text(encoding="utf-8")
+    result = rewriter.rewrite(RewriteRequest(draft=draft, customer_message=message))
+    judge_calls = [m for m in sent if "You review a customer-support reply" in m[0]["content"]]
+    repairs = [m for m in sent if any(x["role"] == "assistant" for x in m)]
+    assert judge_calls and result.usage.requests == len(sent)
+    assert len(sent) == result.attempts + len(judge_calls) + len(repairs)
+    revisions = [m[-1]["content"] for m in sent if "was rejected for these problems" in m[-1]["content"]]
+    assert len(revisions) == result.attempts - 1
+    assert any("(judge: fail" in note for note in revisions)
+    ids = [f.rule_id for f in result.report.findings]
+    assert len(ids) == len(set(ids))
+    # With the draft and the customer's message given, the faithfulness rules are judged too.
+    rules = judged_rules(rewriter.guidance, Channel.EMAIL, draft=True, customer_message=True)
+    assert "faithfulness.no-new-promises" in {r.id for r in rules}
+    assert {r.id for r in rules} <= {f.rule_id for f in result.report.findings if "judge" in f.message}
+    assert result.report.passed is (result.status is RewriteStatus.REWRITTEN)
 
 
 def test_keep_facts_rule_ids_are_stable() -> None:
