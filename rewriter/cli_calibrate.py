@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from rewriter.calibrate import Metric
-from rewriter.cli_options import BaseUrlOption, ModelOption, RepeatsOption
+from rewriter.cli_options import BaseUrlOption, ModelOption, RepeatsOption, print_error
 from rewriter.errors import RewriterError
 
 
@@ -59,7 +58,7 @@ def calibrate(
         if os.environ.get("REWRITER_DEBUG"):
             raise
         message = exc.message if isinstance(exc, RewriterError) else str(exc.args[0])
-        err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+        print_error(message)
         code = int(exc.exit_code) if isinstance(exc, RewriterError) else 2
         raise typer.Exit(code) from exc
     if as_json:

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rewriter.checker import check_reply, with_judge
-from rewriter.cli_options import BaseUrlOption, ModelOption, RepeatsOption
+from rewriter.cli_options import BaseUrlOption, ModelOption, RepeatsOption, print_error
 from rewriter.errors import ExitCode, RewriterError
 from rewriter.guidance import load_guidance
 from rewriter.inputs import read_text
@@ -80,7 +80,7 @@ def check(
     except RewriterError as exc:
         if os.environ.get("REWRITER_DEBUG"):
             raise
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}")
+        print_error(exc.message)
         raise typer.Exit(int(exc.exit_code)) from exc
     extra: dict[str, object] = {}
     if judged is not None:

@@ -6,9 +6,8 @@ import os
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from rewriter.cli_options import print_error
 from rewriter.errors import RewriterError
 from rewriter.guidance import Family, Guidance, load_guidance
 
@@ -21,7 +20,7 @@ def _guidance() -> Guidance:
     except RewriterError as exc:
         if os.environ.get("REWRITER_DEBUG"):
             raise
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(exc.message)}")
+        print_error(exc.message)
         raise typer.Exit(int(exc.exit_code)) from exc
 
 
@@ -44,7 +43,7 @@ def guidance_show(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. t
     try:
         rule = _guidance().get(rule_id)
     except KeyError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc.args[0]))}")
+        print_error(str(exc.args[0]))
         raise typer.Exit(2) from exc
     lines = [
         f"{rule.id}  ({rule.family.value}, {rule.severity.value}, checked by {rule.check.value})",

@@ -1,10 +1,12 @@
-"""Options several commands share, declared once so their help reads the same everywhere."""
+"""What several commands share: options declared once so their help reads the same, and errors."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 
 ModelOption = Annotated[str | None, typer.Option("--model", help="Model name [env: REWRITER_MODEL].")]
 BaseUrlOption = Annotated[
@@ -12,3 +14,8 @@ BaseUrlOption = Annotated[
     typer.Option("--base-url", help="OpenAI-compatible endpoint [env: REWRITER_BASE_URL, OPENAI_BASE_URL]."),
 ]
 RepeatsOption = Annotated[int, typer.Option("--repeats", min=1, max=9, help="Judge repeats, majority vote.")]
+
+
+def print_error(message: str) -> None:
+    """An error on stderr, unwrapped so file names and paths stay whole for copy and grep."""
+    Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
