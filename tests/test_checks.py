@@ -108,6 +108,8 @@ def test_two_actions_in_running_text_should_be_numbered() -> None:
             Verdict.PASS,
         ),
         ("Restore it.", Channel.EMAIL, "assertive.follow-up", Verdict.FAIL),
+        ("Restart the app and tell me if it helps.", Channel.EMAIL, "assertive.follow-up", Verdict.PASS),
+        ("We will keep you posted.", Channel.EMAIL, "assertive.follow-up", Verdict.PASS),
         ("word " * 100, Channel.CHAT, "channel.chat-brevity", Verdict.FAIL),
         ("Short and sweet. Reply here.", Channel.CHAT, "channel.chat-brevity", Verdict.PASS),
         ("x" * 300, Channel.SOCIAL, "channel.social-brevity", Verdict.FAIL),
