@@ -4,7 +4,10 @@ Rules such as "is the acknowledgement specific to this customer?" or "is the ton
 calm?" need a reader. The judge reads the rubric from the rule set, answers at
 temperature 0 with a fixed seed, quotes the reply's words for each verdict, and may be
 run N times with a majority vote. An answer that cannot be parsed makes every rule
-**unscored**, never a fail: a broken judge must not look like a bad reply.
+**unscored**, never a fail: a broken judge must not look like a bad reply. Nor must a
+careless one: a verdict resting on words the reply does not contain, or held with
+less than even confidence, is set aside (see :func:`_ballot`). How far its verdicts
+agree with people is measured by :mod:`rewriter.calibrate_judge`.
 """
 
 from __future__ import annotations
