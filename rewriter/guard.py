@@ -18,7 +18,9 @@ NO_INVENTED = "faithfulness.no-invented-facts"
 
 # Facts a reply must not introduce on its own: a customer could act on any of them.
 _SCHEME = re.compile(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
-_INVENTABLE = frozenset({FactKind.URL, FactKind.EMAIL, FactKind.PHONE, FactKind.MONEY})
+# What a customer would act on if it were made up: write to it, call it, pay it, click
+# through it.
+_INVENTABLE = frozenset({FactKind.URL, FactKind.EMAIL, FactKind.PHONE, FactKind.MONEY, FactKind.UI_PATH})
 
 
 def draft_facts(draft: str) -> list[Fact]:
@@ -61,7 +63,7 @@ def check_faithfulness(draft: str, reply: str, context: Sequence[str] = ()) -> C
             )
     for rule, message in (
         (KEEP_FACTS, f"kept all {len(facts)} facts of the draft"),
-        (NO_INVENTED, "added no link, address, phone number or amount"),
+        (NO_INVENTED, "added no link, address, phone number, amount or menu path"),
     ):
         if not any(f.rule_id == rule for f in findings):
             findings.append(Finding(rule_id=rule, verdict=Verdict.PASS, message=message))

@@ -53,6 +53,14 @@ def test_contact_details_from_the_customer_or_policy_are_not_invented() -> None:
     ).passed
 
 
+def test_an_invented_menu_path_is_named() -> None:
+    # As a small model wrote it in a recording: a plausible menu the product may not have.
+    reply = GOOD + " Open File > Recover to get it back."
+    [failure] = check_faithfulness(DRAFT, reply).failures
+    assert failure.rule_id == NO_INVENTED and '"File > Recover"' in failure.message
+    assert check_faithfulness(DRAFT, reply, ["I looked in File > Recover already."]).passed
+
+
 def test_reworded_fact_is_paired_with_its_draft_form() -> None:
     report = check_faithfulness(
         "It left the hub on 14 May. Order #77120.", "It left the hub on May 14. Order #77120."
