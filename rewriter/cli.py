@@ -22,7 +22,7 @@ from rewriter.cli_calibrate import calibrate
 from rewriter.cli_check import check
 from rewriter.cli_guidance import guidance_app
 from rewriter.cli_local import config, local_app
-from rewriter.cli_options import BaseUrlOption, ModelOption
+from rewriter.cli_options import BaseUrlOption, ChannelOption, CustomerOption, GuidanceOption, ModelOption
 from rewriter.errors import ExitCode, InputError, RewriterError
 from rewriter.guidance import load_guidance
 from rewriter.inputs import read_text
@@ -104,15 +104,13 @@ def rewrite(
     file: Annotated[
         str | None, typer.Argument(help="Draft reply file, or - for stdin (default when piped).")
     ] = None,
-    customer: Annotated[
-        str | None, typer.Option("--customer", help="The customer's message, as text.")
-    ] = None,
+    customer: CustomerOption = None,
     customer_file: Annotated[
         Path | None, typer.Option("--customer-file", help="File holding the customer's message.")
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="The customer's name, for the greeting.")] = None,
     agent: Annotated[str | None, typer.Option("--agent", help="Your name, for the sign-off.")] = None,
-    channel: Annotated[Channel, typer.Option("--channel", help="Where the reply goes.")] = Channel.EMAIL,
+    channel: ChannelOption = Channel.EMAIL,
     policy: Annotated[
         list[str] | None, typer.Option("--policy", help="A policy note the reply may rely on (repeatable).")
     ] = None,
@@ -124,9 +122,7 @@ def rewrite(
         int | None,
         typer.Option("--max-revisions", min=0, max=5, help="Revision requests after a failed check."),
     ] = None,
-    guidance_file: Annotated[
-        Path | None, typer.Option("--guidance", help="A team guidance file layered on the default rules.")
-    ] = None,
+    guidance_file: GuidanceOption = None,
     use_judge: Annotated[
         bool,
         typer.Option(

@@ -13,7 +13,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from rewriter.checker import check_reply, with_judge
-from rewriter.cli_options import BaseUrlOption, ModelOption, RepeatsOption, print_error
+from rewriter.cli_options import (
+    BaseUrlOption,
+    ChannelOption,
+    CustomerOption,
+    GuidanceOption,
+    ModelOption,
+    RepeatsOption,
+    print_error,
+)
 from rewriter.errors import ExitCode, RewriterError
 from rewriter.guidance import load_guidance
 from rewriter.inputs import read_text
@@ -32,17 +40,13 @@ _STYLE = {
 
 def check(
     file: Annotated[str, typer.Argument(help="The reply to check, or - for stdin.")] = "-",
-    channel: Annotated[Channel, typer.Option("--channel", help="Where the reply goes.")] = Channel.EMAIL,
+    channel: ChannelOption = Channel.EMAIL,
     name: Annotated[str | None, typer.Option("--name", help="The customer's name.")] = None,
-    customer: Annotated[
-        str | None, typer.Option("--customer", help="The customer's message, as text.")
-    ] = None,
+    customer: CustomerOption = None,
     draft: Annotated[
         Path | None, typer.Option("--draft", help="The draft this reply rewrites: also check faithfulness.")
     ] = None,
-    guidance_file: Annotated[
-        Path | None, typer.Option("--guidance", help="A team guidance file layered on the default rules.")
-    ] = None,
+    guidance_file: GuidanceOption = None,
     language: Annotated[
         str, typer.Option("--language", help="Phrase lists to use: en, es, de, fr (prompts/lexicons/).")
     ] = "en",
