@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from _timing import per_second
 
-from rewriter.checker import check_reply
-from rewriter.checks import CHECKS, CheckContext
+from rewriter.check import check_reply
+from rewriter.check.deterministic import CHECKS, CheckContext
 from rewriter.models import Channel
 
 REPLY = (

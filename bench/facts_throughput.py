@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from _timing import per_second
 
-from rewriter.facts import extract_facts
-from rewriter.guard import check_faithfulness
+from rewriter.check.facts import extract_facts
+from rewriter.check.guard import check_faithfulness
 
 DRAFT = (
     "As I said before, the update didn't delete anything. Restore from Settings > Backups, "

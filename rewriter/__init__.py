@@ -1,5 +1,6 @@
 """Rewrite customer-support drafts: empathy plus clear next steps, checked against the draft."""
 
+from rewriter.check import check_faithfulness
 from rewriter.config import ResponseFormat, Settings
 from rewriter.errors import (
     ConfigError,
@@ -10,7 +11,6 @@ from rewriter.errors import (
     ModelOutputError,
     RewriterError,
 )
-from rewriter.guard import check_faithfulness
 from rewriter.models import (
     Change,
     Channel,

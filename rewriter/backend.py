@@ -17,9 +17,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from rewriter import local_model, local_server
 from rewriter.config import ResponseFormat, Settings, resolve_settings
 from rewriter.errors import ConfigError
+from rewriter.llm import ChatClient
+from rewriter.local import model as local_model
+from rewriter.local import server as local_server
 
 Kind = Literal["explicit", "environment", "embedded"]
 
@@ -102,3 +104,17 @@ def _embedded(settings: Settings, origin: dict[str, str], start: bool) -> Backen
     origin = {**origin, **{k: "embedded" for k in updates if k in fixed or k not in origin}}
     keep = {k: v for k, v in updates.items() if origin[k] == "embedded"}
     return Backend(kind="embedded", settings=settings.model_copy(update=keep), origin=origin)
+
+
+def open_client(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> ChatClient:
+    """A client for the backend the documented rule picks, its server started if needed.
+
+    For callers that only need to ask a model (the judge, calibration), without a
+    whole :class:`~rewriter.rewrite.Rewriter`.
+
+    Raises:
+        ConfigError: Nothing usable is configured or installed, or the server failed.
+    """
+    return ChatClient(resolve_backend(overrides, environ).settings)

@@ -7,6 +7,7 @@ change is a reviewable diff and every result can name the exact prompts behind i
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import string
@@ -77,15 +78,65 @@ def load_yaml(name: str) -> Any:
         raise PromptError(f"prompt data file {name!r} is not valid YAML: {exc}") from exc
 
 
+# Modules whose code phrases text the model reads: the findings that become a revision
+# note (checks, guard, judge, their merge), the repair request's error (the answer's
+# parsing) and the layout of the rewrite prompt. Their source counts in the version as
+# the prompt files do, so rewording a hint is as visible as editing a prompt.
+MODEL_FACING_SOURCES = (
+    "check/checker.py",
+    "check/deterministic.py",
+    "check/guard.py",
+    "check/judge.py",
+    "rewrite/compose.py",
+    "rewrite/prompt.py",
+    "text.py",
+)
+
+
 def prompt_version() -> str:
-    """Hash every prompt and data file (paths and bytes), so any edit changes the version."""
+    """Hash what the model reads: every prompt and data file, and the code that phrases text for it.
+
+    Paths and bytes are hashed, so any edit to a prompt file or to one of
+    :data:`MODEL_FACING_SOURCES` changes the version.
+    """
     digest = hashlib.sha256()
-    for name, entry in _walk(prompts_dir()):
+    package = files("rewriter")
+    sources = [(f"rewriter/{name}", package.joinpath(*name.split("/"))) for name in MODEL_FACING_SOURCES]
+    for name, entry in [*_walk(prompts_dir()), *sources]:
         digest.update(name.encode())
         digest.update(b"\0")
         digest.update(entry.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()[:12]
+
+
+def describe_schema(schema: dict[str, Any], key: str) -> dict[str, Any]:
+    """A JSON Schema whose descriptions all come from ``prompts/schemas.yaml`` (section ``key``).
+
+    pydantic would copy docstrings and field descriptions into the schema, and the
+    model reads them; taking them from data keeps code comments out of the prompt and
+    every word the model reads under the prompt version.
+    """
+    texts = load_yaml("schemas.yaml")
+    if not isinstance(texts, dict) or not isinstance(texts.get(key), dict):
+        raise PromptError(f"prompt data file 'schemas.yaml' has no section {key!r}")
+    result: dict[str, Any] = json.loads(json.dumps(schema))
+    objects = {result.get("title"): result, **result.get("$defs", {})}
+    for obj in objects.values():
+        obj.pop("description", None)
+        for prop in obj.get("properties", {}).values():
+            prop.pop("description", None)
+    for title, spec in texts[key].items():
+        if title not in objects:
+            raise PromptError(f"schemas.yaml: {key}.{title} describes no object of the schema")
+        obj = objects[title]
+        if spec.get("description"):
+            obj["description"] = spec["description"]
+        for name, text in (spec.get("properties") or {}).items():
+            if name not in obj.get("properties", {}):
+                raise PromptError(f"schemas.yaml: {key}.{title} has no field {name!r}")
+            obj["properties"][name]["description"] = text
+    return result
 
 
 def _walk(root: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:

@@ -23,7 +23,8 @@ import tiktoken
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from rewriter.errors import ConfigError
+from rewriter.config import Settings
+from rewriter.errors import ConfigError, InputTooLongError
 from rewriter.prompts import prompts_dir
 
 # As in tiktoken_ext/openai_public.py: the SHA-1 of the URL names the cache file, and
@@ -212,3 +213,34 @@ def estimate_cost(info: ModelInfo, prompt_tokens: int, completion_tokens: int) -
     if prompt_tokens < 0 or completion_tokens < 0:
         raise ValueError("token counts must not be negative")
     return (prompt_tokens * info.input_per_mtok + completion_tokens * info.output_per_mtok) / 1_000_000
+
+
+def info_for(model: str, settings: Settings, table: Mapping[str, ModelInfo] | None = None) -> ModelInfo:
+    """The limits and prices that apply to ``model`` under these settings.
+
+    ``REWRITER_CONTEXT_WINDOW`` (``settings.context_window``) wins over the table, since
+    a local server's window is whatever it was started with.
+    """
+    info = model_info(model, load_model_table(settings.models_file) if table is None else table)
+    if settings.context_window:
+        info = info.model_copy(update={"context_window": settings.context_window})
+    return info
+
+
+def fits(prompt_tokens: int, max_tokens: int, info: ModelInfo) -> bool:
+    """Whether a prompt leaves the answer its room in the context window."""
+    return prompt_tokens + max_tokens <= info.context_window
+
+
+def ensure_fits(prompt_tokens: int, max_tokens: int, info: ModelInfo) -> None:
+    """Refuse a prompt that cannot fit the context window, before any request is sent.
+
+    Raises:
+        InputTooLongError: The prompt plus the answer's room exceeds the window.
+    """
+    if not fits(prompt_tokens, max_tokens, info):
+        raise InputTooLongError(
+            f"the prompt needs about {prompt_tokens:,} tokens plus {max_tokens:,} for the "
+            f"answer, more than {info.name}'s context window of {info.context_window:,}; shorten the "
+            "draft or customer message, or use a model with a larger window (--model)"
+        )

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 CASSETTES = ROOT / "cassettes"
 METADATA = CASSETTES / "recording.yaml"
 REPLAY_BASE_URL = "http://127.0.0.1:8080/v1"
@@ -51,7 +52,7 @@ def _isolated_env(
         # The embedded model may be installed in the developer's venv; offline tests
         # must behave as on a machine without it, and never touch its cache.
         monkeypatch.setenv("REWRITER_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setattr("rewriter.local_model.available", lambda: False)
+        monkeypatch.setattr("rewriter.local.model.available", lambda: False)
 
 
 def _scrub_request(request: Any) -> Any:
@@ -105,8 +106,9 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
 
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
-    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
-    return str(CASSETTES / module)
+    # Cassettes follow their tests: tests/rewrite/test_loop.py -> cassettes/rewrite/loop/.
+    relative = Path(request.module.__file__).resolve().relative_to(TESTS).with_suffix("")
+    return str(CASSETTES / relative.parent / relative.name.removeprefix("test_"))
 
 
 @pytest.fixture
@@ -179,7 +181,8 @@ def _recorded_backend() -> dict[str, str]:
     """Describe the endpoint being recorded; exact when it is the embedded server."""
     from importlib import metadata
 
-    from rewriter import local_model, local_server
+    from rewriter.local import model as local_model
+    from rewriter.local import server as local_server
 
     url = os.environ.get("REWRITER_RECORD_BASE_URL", REPLAY_BASE_URL)
     state = local_server.read_state()

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from rewriter import backend, local_model, local_server
+from rewriter import backend
 from rewriter.config import ResponseFormat
 from rewriter.errors import ConfigError
+from rewriter.local import model as local_model
+from rewriter.local import server as local_server
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rewriter import local_model, local_server
 from rewriter.cli import app
+from rewriter.local import model as local_model
+from rewriter.local import server as local_server
 from rewriter.models import Channel, RewriteRequest, RewriteStatus
 from rewriter.rewrite import Rewriter
 

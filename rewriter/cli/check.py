@@ -1,0 +1,106 @@
+"""``rewriter check``: which guidance a reply misses, and the words that show it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from rewriter.backend import open_client
+from rewriter.check import assess, load_guidance
+from rewriter.cli.console import cli_errors, stderr
+from rewriter.cli.options import (
+    BaseUrlOption,
+    ChannelOption,
+    CustomerOption,
+    GuidanceOption,
+    ModelOption,
+    RepeatsOption,
+)
+from rewriter.errors import ExitCode
+from rewriter.inputs import read_text
+from rewriter.models import Channel, Severity, Verdict
+
+_STYLE = {
+    Verdict.PASS: "green",
+    Verdict.FAIL: "bold red",
+    Verdict.NOT_APPLICABLE: "dim",
+    Verdict.UNSCORED: "yellow",
+}
+
+
+def check(
+    file: Annotated[str, typer.Argument(help="The reply to check, or - for stdin.")] = "-",
+    channel: ChannelOption = Channel.EMAIL,
+    name: Annotated[str | None, typer.Option("--name", help="The customer's name.")] = None,
+    customer: CustomerOption = None,
+    draft: Annotated[
+        Path | None, typer.Option("--draft", help="The draft this reply rewrites: also check faithfulness.")
+    ] = None,
+    guidance_file: GuidanceOption = None,
+    language: Annotated[
+        str, typer.Option("--language", help="Phrase lists to use: en, es, de, fr (prompts/lexicons/).")
+    ] = "en",
+    use_judge: Annotated[
+        bool,
+        typer.Option("--judge/--no-judge", help="Also ask the LLM judge (same backend rule as rewrite)."),
+    ] = False,
+    repeats: RepeatsOption = 1,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check a reply against the guidance; exit 7 if a `must` rule fails.
+
+    Each verdict quotes the words that caused it and gives a fix hint.
+    """
+    with cli_errors():
+        reply = read_text(file)
+        draft_text = read_text(str(draft)) if draft else None
+        guidance = load_guidance(guidance_file)
+        client = open_client({"model": model, "base_url": base_url}) if use_judge else None
+        assessment = assess(
+            reply, channel=channel, customer_name=name, customer_message=customer, draft=draft_text,
+            language=language, guidance=guidance, judge_client=client, repeats=repeats,
+        )  # fmt: skip
+    report, scores, judged = assessment.report, assessment.scores, assessment.judge
+    extra: dict[str, object] = {}
+    if judged is not None:
+        cost = assessment.judge_cost_usd or 0.0
+        extra["judge"] = {**judged.model_dump(mode="json", exclude={"findings"}), "cost_usd": cost}
+        u = judged.usage
+        stderr().print(
+            f"judge: {u.requests} request(s), {u.total_tokens} tokens, ${cost:.4f}, "
+            f"{judged.unparseable} unparseable answer(s)",
+            style="dim",
+        )
+    if as_json:
+        payload = {**report.model_dump(mode="json"), "scores": scores.model_dump(mode="json"), **extra}
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        table = Table(show_lines=False)
+        table.add_column("rule", no_wrap=True)
+        table.add_column("verdict", no_wrap=True)
+        table.add_column("evidence")
+        table.add_column("hint")
+        for f in report.findings:
+            evidence = "; ".join(
+                f'"{e.text}" @{e.start}-{e.end}' for e in f.evidence if f.verdict is Verdict.FAIL
+            )
+            verdict = f.verdict.value + (
+                " (must)" if f.severity is Severity.MUST and f.verdict is Verdict.FAIL else ""
+            )
+            table.add_row(
+                f.rule_id, f"[{_STYLE[f.verdict]}]{verdict}[/]", escape(evidence), escape(f.hint or "")
+            )
+        console = Console(soft_wrap=True, width=max(120, Console().width))
+        console.print(table)
+        shown = {k: v for k, v in scores.model_dump().items() if k != "families" and v is not None}
+        console.print("scores: " + ", ".join(f"{k} {v:.2f}" for k, v in shown.items()), style="dim")
+    if not report.passed:
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))

@@ -1,0 +1,155 @@
+"""Assemble the reply from the parts the model returns, laid out for the channel.
+
+The model writes each piece of text once (acknowledgement, answer, steps, closing);
+greeting, numbering and sign-off come from ``prompts/channels.yaml``. That saves decode
+time on slow local models, keeps the next-steps list identical to the steps in the
+reply, and makes channel layout a data change rather than a prompt change.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from rewriter.errors import PromptError
+from rewriter.llm import ChatResponse
+from rewriter.models import Change, Channel
+from rewriter.prompts import describe_schema, load_yaml, prompts_dir
+from rewriter.text import NoJSONError, extract_json_object, strip_list_marker
+
+
+class ReplyParts(BaseModel):
+    """The parts of the reply the model writes; what each part is for is told in ``prompts/``.
+
+    Unknown keys are ignored rather than rejected: a small model that adds a field
+    should not cost a repair request. The schema sent to servers still forbids them,
+    and its descriptions come from ``prompts/schemas.yaml``, not from this code.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    acknowledgement: str = ""
+    answer: str = ""
+    steps: list[str] = []  # pydantic copies it per instance; [] also shows as the schema default
+    closing: str = ""
+    # Edits made by deterministic mending (never by the model), carried with the parts.
+    mended: list[Change] = Field(default_factory=list, exclude=True)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> ReplyParts:
+        # A missing part is an empty part; an answer with no text at all is unusable.
+        if not (self.acknowledgement.strip() or self.answer.strip() or any(s.strip() for s in self.steps)):
+            raise ValueError("the answer has no text: fill in acknowledgement, answer and steps")
+        return self
+
+    def map_text(self, edit: Callable[[str], str]) -> ReplyParts:
+        """A copy with ``edit`` applied to every text the reply is built from.
+
+        A step the edit empties is dropped, so a step that was removed leaves no
+        blank number behind.
+        """
+        steps = [edited for step in self.steps if (edited := edit(step)).strip() or not step.strip()]
+        return self.model_copy(
+            update={
+                "acknowledgement": edit(self.acknowledgement),
+                "answer": edit(self.answer),
+                "steps": steps,
+                "closing": edit(self.closing),
+            }
+        )
+
+    def replace(self, old: str, new: str) -> ReplyParts:
+        """A copy with ``old`` replaced by ``new`` in every text the reply is built from."""
+        return self.map_text(lambda text: text.replace(old, new))
+
+
+class ChannelStyle(BaseModel):
+    """One channel's guidance for the prompt and its layout for the reply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    guidance: str
+    greeting: str
+    greeting_anonymous: str
+    signoff: str
+    signoff_anonymous: str
+    layout: str
+
+
+@lru_cache(maxsize=4)
+def _styles(root: str) -> dict[Channel, ChannelStyle]:
+    raw: Any = load_yaml("channels.yaml")
+    try:
+        return {Channel(name): ChannelStyle.model_validate(body) for name, body in raw.items()}
+    except (ValidationError, ValueError, AttributeError) as exc:
+        raise PromptError(f"prompts/channels.yaml is malformed: {exc}") from exc
+
+
+def channel_style(channel: Channel) -> ChannelStyle:
+    """The style for a channel, failing clearly if the data file lacks it."""
+    styles = _styles(str(prompts_dir()))
+    if channel not in styles:
+        raise PromptError(f"prompts/channels.yaml has no entry for channel {channel.value!r}")
+    return styles[channel]
+
+
+def format_steps(steps: list[str]) -> str:
+    """Number two or more actions; a single action reads better as a sentence.
+
+    Models often number the items themselves; they are numbered once, here.
+    """
+    cleaned = [strip_list_marker(s) for s in steps if s.strip()]
+    if len(cleaned) == 1:
+        return cleaned[0]
+    return "\n".join(f"{i}. {step}" for i, step in enumerate(cleaned, 1))
+
+
+def assemble(parts: ReplyParts, channel: Channel, customer_name: str | None, agent_name: str | None) -> str:
+    """Lay the parts out for the channel, dropping empty parts and the gaps they leave."""
+    style = channel_style(channel)
+    greeting = string.Template(style.greeting if customer_name else style.greeting_anonymous)
+    signoff = string.Template(style.signoff if agent_name else style.signoff_anonymous)
+    text = string.Template(style.layout).safe_substitute(
+        greeting=greeting.safe_substitute(name=customer_name or ""),
+        acknowledgement=parts.acknowledgement.strip(),
+        answer=parts.answer.strip(),
+        steps=format_steps(parts.steps),
+        closing=parts.closing.strip(),
+        signoff=signoff.safe_substitute(agent=agent_name or ""),
+    )
+    lines = [line.strip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def reply_schema() -> dict[str, Any]:
+    """JSON Schema of what the model writes, in the strict form hosted APIs require."""
+    schema = describe_schema(ReplyParts.model_json_schema(), "reply")
+    schema["properties"].pop("mended")
+    schema["additionalProperties"] = False
+    schema["required"] = list(schema["properties"])  # strict mode wants every key listed
+    return schema
+
+
+def parse_parts(response: ChatResponse) -> ReplyParts:
+    """Validate a model answer, tolerating code fences and chatter around the JSON.
+
+    Raises:
+        ValueError: With a short description the repair request can quote.
+    """
+    try:
+        data = extract_json_object(response.text)
+    except NoJSONError as exc:
+        cut = " (the answer was cut off: be shorter)" if response.finish_reason == "length" else ""
+        raise ValueError(f"{exc}{cut if exc.missing else ''}") from exc
+    try:
+        return ReplyParts.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors())
+        raise ValueError(f"the JSON does not match the required fields: {problems}") from exc

@@ -1,0 +1,278 @@
+"""The rewrite loop: prompt, ask, validate (one repair), assemble, guard, revise.
+
+Small models drop and invent facts; the loop exists to catch that and send one
+targeted revision request naming the exact problems, a bounded number of times, and
+then return the best attempt with its report. The draft is never lost: it travels
+with every result and every error raised after it was accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tiktoken
+
+from rewriter.backend import Backend, resolve_backend
+from rewriter.check import Guidance, check_reply, judge_into, load_guidance
+from rewriter.config import ResponseFormat, Settings
+from rewriter.errors import ModelOutputError, RewriterError
+from rewriter.llm import ChatClient, ChatResponse, DeltaCallback, Message
+from rewriter.models import CheckReport, RewriteRequest, RewriteResult, RewriteStatus, Usage
+from rewriter.prompts import prompt_version, render
+from rewriter.rewrite.changes import describe_changes
+from rewriter.rewrite.compose import ReplyParts, assemble, parse_parts, reply_schema
+from rewriter.rewrite.mend import drop_invented, reinstate_dropped, restore_reworded, soften_blame
+from rewriter.rewrite.prompt import first_messages, revision_messages
+from rewriter.tokens import (
+    ModelInfo,
+    count_message_tokens,
+    ensure_fits,
+    estimate_cost,
+    fits,
+    get_encoding,
+    info_for,
+    load_model_table,
+)
+
+
+class Rewriter:
+    """Rewrites drafts on one configured backend.
+
+    Args:
+        settings: Fully resolved settings, used as given. When omitted the backend is
+            chosen from ``overrides`` and the environment by the documented rule (see
+            :mod:`rewriter.backend`), starting the embedded model server if that is it.
+        client: A ready client, mainly for tests and for sharing one connection.
+        guidance: The rules replies are checked against (default: the packaged set;
+            ``load_guidance(team_file)`` layers a team's file on it).
+        judge: Also ask the LLM judge about each attempt that passes the code checks;
+            a failed ``must`` verdict then triggers a revision like any other. Off by
+            default: it costs a request per attempt, and a small model judges poorly
+            (see ``rewriter calibrate --judge``).
+        **overrides: Individual settings such as ``base_url=``, ``model=``, ``seed=``.
+
+    Example:
+        >>> rw = Rewriter(base_url="http://127.0.0.1:8080/v1")  # doctest: +SKIP
+        >>> rw.rewrite(RewriteRequest(draft="Restore from Settings > Backups.")).reply  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        client: ChatClient | None = None,
+        guidance: Guidance | None = None,
+        judge: bool = False,
+        **overrides: Any,
+    ) -> None:
+        if settings is None:
+            self.backend: Backend | None = resolve_backend(overrides)
+            settings = self.backend.settings
+        else:
+            self.backend = None
+        self.settings = settings
+        self.guidance = guidance or load_guidance()
+        self.use_judge = judge
+        self._client = client or ChatClient(self.settings)
+        self._models = load_model_table(self.settings.models_file)
+
+    @property
+    def client(self) -> ChatClient:
+        """The backend client, shared by rewrites and the judge."""
+        return self._client
+
+    def model_info(self) -> ModelInfo:
+        """Context window and prices of the model in use."""
+        return info_for(self._client.model_name(), self.settings, self._models)
+
+    def rewrite(self, request: RewriteRequest, *, on_delta: DeltaCallback | None = None) -> RewriteResult:
+        """Rewrite one draft and check it against the draft.
+
+        Args:
+            request: The draft and its context.
+            on_delta: Called with each piece of model text as it streams in, for live
+                progress; the result is the same with or without it.
+
+        Returns:
+            The best attempt: ``status`` is ``unfaithful`` when even that one still
+            fails the guard; ``report`` names each problem.
+
+        Raises:
+            InputTooLongError: The prompt cannot fit the model's context window.
+            ModelOutputError: The model's answer stayed unusable after a repair request.
+            ConfigError: No backend reachable, or the backend rejects the key or model.
+        """
+        try:
+            return self._rewrite(request, on_delta)
+        except RewriterError as exc:
+            exc.draft = request.draft
+            raise
+
+    def _rewrite(self, request: RewriteRequest, on_delta: DeltaCallback | None) -> RewriteResult:
+        info = self.model_info()
+        encoding = get_encoding(info.encoding)
+        base = first_messages(request)
+        ensure_fits(count_message_tokens(base, encoding), self.settings.max_tokens, info)
+        context = [request.customer_message or "", *request.policy]
+        usage = Usage()
+        messages = base
+        best: tuple[ReplyParts, str, CheckReport] | None = None
+        fmt = ""
+        attempts = 0
+        for attempt in range(self.settings.max_revisions + 1):
+            attempts += 1
+            try:
+                parts, fmt = self._ask(messages, usage, encoding, on_delta, attempt)
+            except ModelOutputError:
+                if best is None:
+                    raise
+                break  # an unusable revision never costs the usable attempt we have
+            parts, reply, report = self._assemble_and_check(parts, request, context)
+            report = self._judged(reply, request, report, usage)
+            if best is None or len(report.failures) < len(best[2].failures):
+                best = (parts, reply, report)
+            if report.passed:
+                break
+            messages = revision_messages(base, report)
+            if not fits(count_message_tokens(messages, encoding), self.settings.max_tokens, info):
+                break
+        if best is None:  # unreachable: the loop always runs once
+            raise RuntimeError("no attempt was made")
+        parts, reply, report = best
+        if not report.passed:
+            mended, mended_reply, mended_report = self._assemble_and_check(
+                parts, request, context, last_resort=True
+            )
+            if mended is not parts:
+                mended_report = self._judged(mended_reply, request, mended_report, usage)
+                if len(mended_report.failures) < len(report.failures):
+                    parts, reply, report = mended, mended_reply, mended_report
+        return RewriteResult(
+            status=_status(report),
+            reply=reply,
+            next_steps=[s.strip() for s in parts.steps if s.strip()],
+            changes=[*describe_changes(request, parts, reply), *parts.mended],
+            report=report,
+            attempts=attempts,
+            usage=usage,
+            cost_usd=estimate_cost(info, usage.prompt_tokens, usage.completion_tokens),
+            model=info.name,
+            prompt_version=prompt_version(),
+            response_format=fmt,
+            draft=request.draft,
+            channel=request.channel,
+        )
+
+    def _check(self, request: RewriteRequest, reply: str, context: list[str]) -> CheckReport:
+        # The same checker as `rewriter check`: faithfulness plus the deterministic
+        # rules of the channel; a failed `must` rule triggers the targeted revision.
+        return check_reply(
+            reply,
+            channel=request.channel,
+            customer_name=request.customer_name,
+            draft=request.draft,
+            context=context,
+            guidance=self.guidance,
+        )
+
+    def _judged(self, reply: str, request: RewriteRequest, report: CheckReport, usage: Usage) -> CheckReport:
+        """The report with the judge's verdicts, when the judge is on and the code passed.
+
+        An attempt that fails a code check is revised anyway, so judging it would only
+        cost a request; the judge's tokens count in the rewrite's usage.
+        """
+        if not (self.use_judge and report.passed):
+            return report
+        report, result = judge_into(
+            report, self._client, self.guidance, reply, channel=request.channel,
+            customer_message=request.customer_message, draft=request.draft,
+            seed=7 if self.settings.seed is None else self.settings.seed,
+        )  # fmt: skip
+        usage.merge(result.usage)
+        return report
+
+    def _assemble_and_check(
+        self, parts: ReplyParts, request: RewriteRequest, context: list[str], *, last_resort: bool = False
+    ) -> tuple[ReplyParts, str, CheckReport]:
+        """Build the reply and check it, mending what can be mended without a model.
+
+        Reworded facts ("May 14" for "14 May") are always put back as the draft wrote
+        them. As a last resort, after the revisions, the draft sentence carrying a lost
+        fact is put back, sentences carrying an invented one are taken out, and blaming
+        openers and adverbs are dropped.
+        """
+        reply = assemble(parts, request.channel, request.customer_name, request.agent_name)
+        report = self._check(request, reply, context)
+        mended = restore_reworded(parts, report)
+        if last_resort:
+            mended = drop_invented(mended, report)
+            mended = reinstate_dropped(mended, request.draft, report)
+            mended = soften_blame(mended, report)
+        if mended is parts:
+            return parts, reply, report
+        reply = assemble(mended, request.channel, request.customer_name, request.agent_name)
+        return mended, reply, self._check(request, reply, context)
+
+    def _ask(
+        self,
+        messages: list[Message],
+        usage: Usage,
+        encoding: tiktoken.Encoding,
+        on_delta: DeltaCallback | None,
+        attempt: int,
+    ) -> tuple[ReplyParts, str]:
+        """One request, and one repair request if its answer is unusable."""
+        response = self._complete(messages, usage, encoding, on_delta, attempt)
+        try:
+            return parse_parts(response), response.response_format.value
+        except ValueError as first:
+            repair = render("repair.user.md", error=str(first))
+            retry = [
+                *messages,
+                {"role": "assistant", "content": response.text},
+                {"role": "user", "content": repair},
+            ]
+            second = self._complete(
+                retry, usage, encoding, on_delta, attempt, self.settings.repair_response_format
+            )
+            try:
+                return parse_parts(second), second.response_format.value
+            except ValueError as exc:
+                raise ModelOutputError(
+                    f"the model's answer was not usable after a repair request: {exc}",
+                    last_output=second.text,
+                    attempts=usage.requests,
+                ) from exc
+
+    def _complete(
+        self,
+        messages: list[Message],
+        usage: Usage,
+        encoding: tiktoken.Encoding,
+        on_delta: DeltaCallback | None,
+        attempt: int,
+        response_format: ResponseFormat | None = None,
+    ) -> ChatResponse:
+        s = self.settings
+        sampling: dict[str, Any] = {"response_format": response_format}
+        if attempt:
+            sampling["temperature"] = max(s.temperature, s.revision_temperature)
+            sampling["seed"] = None if s.seed is None else s.seed + attempt
+        response = self._client.complete(messages, reply_schema(), on_delta=on_delta, **sampling)
+        # Streaming servers may not report usage; count it ourselves then.
+        prompt = response.prompt_tokens
+        if prompt is None:
+            prompt = count_message_tokens(messages, encoding)
+        completion = response.completion_tokens
+        if completion is None:
+            completion = len(encoding.encode(response.text, disallowed_special=()))
+        usage.add(prompt, completion)
+        return response
+
+
+def _status(report: CheckReport) -> RewriteStatus:
+    if report.passed:
+        return RewriteStatus.REWRITTEN
+    if any(f.rule_id.startswith("faithfulness.") for f in report.failures):
+        return RewriteStatus.UNFAITHFUL
+    return RewriteStatus.NEEDS_REVIEW

@@ -1,0 +1,57 @@
+"""The rewrite's requests: a fixed system prompt, then the data; a revision adds a note.
+
+The system prompt is byte-identical across requests, and a revision only appends to
+the first user message, so servers that cache the prompt prefix (llama.cpp) skip
+re-reading it. The customer's words, policy and draft go in as delimited data, never
+as instructions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rewriter.check import draft_facts
+from rewriter.check.guard import describe_problems
+from rewriter.llm import Message
+from rewriter.models import CheckReport, RewriteRequest
+from rewriter.prompts import render
+from rewriter.rewrite.compose import channel_style
+
+_CLOSING_TAG = re.compile(r"</(customer_message|policy|draft)>", re.IGNORECASE)
+
+
+def first_messages(request: RewriteRequest) -> list[Message]:
+    """The first request: the system prompt, then the draft and its context with the facts to keep."""
+    style = channel_style(request.channel)
+    facts = draft_facts(request.draft)
+    user = render(
+        "rewrite.user.md",
+        channel=request.channel.value,
+        channel_guidance=style.guidance,
+        tone=request.tone.value,
+        length=request.length.value,
+        customer_name=request.customer_name or "(not given)",
+        customer_message=as_data(request.customer_message or "(not given)"),
+        policy=as_data("\n".join(f"- {p}" for p in request.policy) or "(none)"),
+        draft=as_data(request.draft),
+        facts="; ".join(f'"{f.text}"' for f in facts) or "(none found)",
+    )
+    return [
+        {"role": "system", "content": render("rewrite.system.md")},
+        {"role": "user", "content": user},
+    ]
+
+
+def revision_messages(first: list[Message], report: CheckReport) -> list[Message]:
+    """A fresh request naming the problems of the rejected attempt, not showing it.
+
+    Shown its own answer, a small model tends to repeat it; the first request with the
+    problems named, sampled differently, fixes far more.
+    """
+    note = render("revise.user.md", problems="\n".join(describe_problems(report)))
+    return [first[0], {"role": "user", "content": first[1]["content"] + note}]
+
+
+def as_data(text: str) -> str:
+    """Text placed inside a data block; a closing tag in it must not end the block early."""
+    return _CLOSING_TAG.sub(r"<\\/\1>", text.strip())

@@ -1,0 +1,96 @@
+"""Text primitives that several concerns share: sentences, numbered lines, JSON in prose.
+
+Checks quote sentences, mending removes and restores them, calibration looks for
+questions, and the change list looks for numbered steps. When each had its own idea of
+a sentence, a check and the mend that answers it could disagree on where one ends, so
+there is exactly one splitter and one numbered-line pattern, here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# A sentence ends at ., ! or ? followed by whitespace or the end of the text, or at a
+# line break. A full stop inside a token ("2.5", "example.com", "e.g.") ends nothing.
+_SENTENCE = re.compile(r"[^\n]*?[.!?]+(?=\s|$)|[^\n]+")
+_LINE = re.compile(r"[^\n]+")
+# A list marker the model or the agent typed: "1." or "2)" (numbered), "-", "*" or "•".
+NUMBER_MARKER = r"\d+[.)]"
+NUMBERED_LINE = re.compile(rf"(?m)^[ \t]*{NUMBER_MARKER}[ \t]+(?=\S)")
+_LIST_MARKER = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s+")
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a text with its offsets, so evidence can point at it."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _trimmed(pattern: re.Pattern[str], text: str) -> list[Span]:
+    found: list[Span] = []
+    for match in pattern.finditer(text):
+        value = match.group(0).strip()
+        if value:
+            start = match.start() + match.group(0).index(value)
+            found.append(Span(value, start, start + len(value)))
+    return found
+
+
+def sentences(text: str) -> list[Span]:
+    """The sentences of a text, trimmed of surrounding spaces, with their offsets."""
+    return _trimmed(_SENTENCE, text)
+
+
+def paragraphs(text: str) -> list[Span]:
+    """The non-blank lines of a text, trimmed, with their offsets."""
+    return _trimmed(_LINE, text)
+
+
+def numbered_lines(text: str) -> int:
+    """How many lines start with a step number ("1." or "2)")."""
+    return len(NUMBERED_LINE.findall(text))
+
+
+def strip_list_marker(line: str) -> str:
+    """A line without its leading number or bullet: we number steps once, ourselves."""
+    return _LIST_MARKER.sub("", line.strip())
+
+
+class NoJSONError(ValueError):
+    """A model's answer holds no usable JSON object; the message says what was wrong.
+
+    Attributes:
+        missing: True when there is no object at all (a cut-off or prose answer),
+            False when there is one that does not parse.
+    """
+
+    def __init__(self, message: str, *, missing: bool) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
+def extract_json_object(text: str) -> Any:
+    """The JSON object inside a model's answer, tolerating code fences and chatter around it.
+
+    Small models wrap JSON in fences, add a sentence before it, or put raw newlines
+    inside strings (``strict=False``): none of that changes what they meant.
+
+    Raises:
+        NoJSONError: No object, or one that does not parse, with a short reason a
+            repair request can quote.
+    """
+    body = _FENCE.sub("", text.strip())
+    start, end = body.find("{"), body.rfind("}")
+    if start < 0 or end <= start:
+        raise NoJSONError("no JSON object found", missing=True)
+    try:
+        return json.loads(body[start : end + 1], strict=False)
+    except json.JSONDecodeError as exc:
+        raise NoJSONError(f"invalid JSON: {exc.msg} at character {exc.pos}", missing=False) from exc

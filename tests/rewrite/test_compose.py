@@ -1,0 +1,62 @@
+from rewriter.models import Change, Channel
+from rewriter.rewrite.compose import ReplyParts, assemble, format_steps, reply_schema
+
+PARTS = ReplyParts(
+    acknowledgement="Losing your files right before a presentation is awful.",
+    answer="Nothing was deleted.",
+    steps=["1. Open Settings > Backups.", "Pick last night's backup."],
+    closing="Reply here if anything is missing.",
+    mended=[Change(change="restored", reason="exact wording")],
+)
+
+
+def test_email_layout_has_greeting_numbered_steps_and_signoff() -> None:
+    reply = assemble(PARTS, Channel.EMAIL, "Dana", "Lee")
+    assert reply == (
+        "Hi Dana,\n\nLosing your files right before a presentation is awful.\n\nNothing was deleted.\n\n"
+        "1. Open Settings > Backups.\n2. Pick last night's backup.\n\nReply here if anything is missing.\n\n"
+        "Best regards,\nLee"
+    )
+
+
+def test_empty_parts_leave_no_gaps_and_anonymous_greeting() -> None:
+    parts = PARTS.model_copy(update={"answer": "", "steps": ["Open Settings > Backups."]})
+    reply = assemble(parts, Channel.CHAT, None, None)
+    assert reply.startswith("Hi there! Losing")
+    assert "\n\n\n" not in reply
+    assert "1." not in reply  # a single action reads as a sentence
+
+
+def test_social_is_compact_with_initials() -> None:
+    reply = assemble(PARTS, Channel.SOCIAL, "Sam", "KL")
+    assert reply.endswith("^KL") and "Best regards" not in reply
+
+
+def test_format_steps_renumbers_model_numbering() -> None:
+    assert format_steps(["1) a", "- b", "", "c"]) == "1. a\n2. b\n3. c"
+
+
+def test_replace_touches_every_text_part() -> None:
+    swapped = PARTS.replace("Settings > Backups", "Settings > Restore")
+    assert "Settings > Restore" in swapped.steps[0]
+    assert swapped.mended == PARTS.mended
+
+
+def test_schema_is_strict_enough_for_hosted_json_schema() -> None:
+    schema = reply_schema()
+    assert schema["additionalProperties"] is False
+    assert (
+        set(schema["required"])
+        == set(schema["properties"])
+        == {"acknowledgement", "answer", "steps", "closing"}
+    )
+
+
+def test_missing_parts_are_empty_but_an_empty_answer_is_refused() -> None:
+    assert ReplyParts.model_validate({"answer": "Nothing was deleted."}).steps == []
+    try:
+        ReplyParts.model_validate({"closing": "Bye"})
+    except ValueError as exc:
+        assert "has no text" in str(exc)
+    else:
+        raise AssertionError("an answer with no text was accepted")

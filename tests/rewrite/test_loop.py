@@ -1,0 +1,278 @@
+"""End-to-end rewrites replayed from cassettes recorded against a real model server."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rewriter.check.guard import KEEP_FACTS, NO_INVENTED
+from rewriter.check.judge import judged_rules
+from rewriter.config import ResponseFormat
+from rewriter.errors import InputTooLongError
+from rewriter.models import Channel, Length, RewriteRequest, RewriteStatus, Verdict
+from rewriter.rewrite import Rewriter
+
+BACKUP_DRAFT = (
+    "As I said before, the update didn't delete anything. Restore from Settings > Backups, "
+    "backups are kept 30 days. Ticket #48213."
+)
+BACKUP_MESSAGE = (
+    "I installed the update last night and now my whole project folder is empty. This is the second "
+    "time I'm writing about this and I have a client presentation tomorrow morning."
+)
+PARCEL_DRAFT = (
+    "Hi, thanks for waiting. Your parcel 1Z999AA10123456784 left the Leipzig hub on 14 May and should "
+    "arrive within 2 working days. If it doesn't, file a claim at https://example.com/claims with order "
+    "#77120 and the tracking number; claims are reviewed in 5 to 7 days and refunds go back to the "
+    "original card ending 4242."
+)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make(backend: dict[str, Any], **extra: Any) -> Rewriter:
+    settings = {"response_format": "text", **backend, **extra}
+    return Rewriter(**settings)
+
+
+def spy_on(rewriter: Rewriter) -> tuple[list[list[dict[str, str]]], list[str]]:
+    """Record the messages of every request and the text of every answer."""
+    sent: list[list[dict[str, str]]] = []
+    answers: list[str] = []
+    original = rewriter.client.complete
+
+    def spy(messages: Any, schema: Any, **kw: Any) -> Any:
+        sent.append(list(messages))
+        response = original(messages, schema, **kw)
+        answers.append(response.text)
+        return response
+
+    rewriter.client.complete = spy  # type: ignore[method-assign]
+    return sent, answers
+
+
+def facts_kept(result: Any) -> None:
+    for fact in result.report.facts_checked:
+        assert fact in result.reply, fact
+
+
+@pytest.mark.vcr
+def test_plain_rewrite_keeps_every_fact(backend: dict[str, Any]) -> None:
+    request = RewriteRequest(
+        draft=BACKUP_DRAFT, customer_message=BACKUP_MESSAGE, customer_name="Dana", agent_name="Lee"
+    )
+    result = make(backend).rewrite(request)
+    assert result.status is RewriteStatus.REWRITTEN
+    assert result.attempts == 1
+    assert result.report.facts_checked == ["Settings > Backups", "30 days", "#48213"]
+    facts_kept(result)
+    assert result.reply.startswith("Hi Dana,")
+    assert result.reply.rstrip().endswith("Lee")
+    assert "As I said before" not in result.reply
+    assert result.next_steps and all(step in result.reply for step in result.next_steps)
+    assert result.usage.requests == 1 and result.usage.completion_tokens > 0
+    assert len(result.prompt_version) == 12
+    assert result.model == backend["model"]
+
+
+SIGNATURE_DRAFT = (
+    "Hi Nina,\n\nYou have to reinstall the driver. Download it from https://example.com/drivers and restart."
+    "\n\nThanks,\nSam\nPrinter Support | +1 415 555 0100 | Mon-Fri 9am-5pm"
+)
+
+
+@pytest.mark.vcr
+def test_dropped_fact_triggers_a_targeted_revision(small_backend: dict[str, Any]) -> None:
+    # The small model drops the signature's phone number (and more) on its first try.
+    request = RewriteRequest(
+        draft=SIGNATURE_DRAFT,
+        customer_message="The printer still doesn't work. Nothing you told me helped.",
+        customer_name="Nina",
+    )
+    rewriter = make(small_backend, response_format="json_object")
+    seen, _ = spy_on(rewriter)
+    result = rewriter.rewrite(request)
+    assert result.attempts >= 2
+    revision = seen[1][-1]["content"]
+    assert 'dropped phone "+1 415 555 0100"' in revision
+    # Same system prompt and the same user prompt with a note at its end, so the
+    # server's cached prefix still applies.
+    assert seen[1][0] == seen[0][0] and revision.startswith(seen[0][1]["content"])
+    # Whatever the revisions achieved, the result keeps every fact, and says how.
+    assert result.status is RewriteStatus.REWRITTEN
+    facts_kept(result)
+    if result.attempts == 3:
+        assert any(c.change.startswith("kept the draft's words") for c in result.changes)
+
+
+@pytest.mark.vcr
+def test_reworded_fact_is_restored_without_another_request(backend: dict[str, Any]) -> None:
+    # The model writes "May 14" for the draft's "14 May"; the draft's words go back in.
+    request = RewriteRequest(
+        draft=PARCEL_DRAFT,
+        customer_message="Where is my package??",
+        customer_name="Tom",
+        channel=Channel.SOCIAL,
+        length=Length.CONCISE,
+    )
+    result = make(backend).rewrite(request)
+    assert result.attempts == 1 and result.usage.requests == 1
+    assert "14 May" in result.reply and "May 14" not in result.reply
+    assert any(c.change == 'restored "14 May" (was "May 14")' for c in result.changes)
+    assert result.status is RewriteStatus.REWRITTEN
+
+
+@pytest.fixture
+def team_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A team's own, much plainer rewrite prompts (REWRITER_PROMPTS_DIR), over ours."""
+    folder = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", folder)
+    for name in ("rewrite.system.md", "rewrite.user.md"):
+        shutil.copy(ROOT / "tests" / "data" / name.replace("rewrite.", "plain."), folder / name)
+    monkeypatch.setenv("REWRITER_PROMPTS_DIR", str(folder))
+    return folder
+
+
+@pytest.mark.vcr
+def test_invented_email_triggers_a_revision(backend: dict[str, Any], team_prompts: Path) -> None:
+    # With a team's plain prompt the model makes up the sales team's address; the guard
+    # protects any prompt, not just ours.
+    request = RewriteRequest(
+        draft="Our sales team can give you a quote for 50 seats.",
+        customer_message="How do I contact sales? Email or phone?",
+        customer_name="Sol",
+    )
+    rewriter = make(backend, response_format="json_object")
+    sent, answers = spy_on(rewriter)
+    result = rewriter.rewrite(request)
+    [invented] = re.findall(r"[\w.]+@[\w.]+\w", answers[0])
+    assert f'added email "{invented}"' in sent[1][-1]["content"]
+    assert result.attempts >= 2
+    assert invented not in result.reply
+    verdicts = [f.verdict for f in result.report.findings if f.rule_id == NO_INVENTED]
+    assert verdicts == [Verdict.PASS]
+    assert result.status is RewriteStatus.REWRITTEN
+    facts_kept(result)
+
+
+@pytest.mark.vcr
+def test_structured_output_falls_back_and_is_remembered(backend: dict[str, Any]) -> None:
+    # The server rejects json_schema (recorded HTTP 500), accepts json_object + schema.
+    rewriter = make(backend, response_format="auto")
+    request = RewriteRequest(draft=BACKUP_DRAFT, customer_message=BACKUP_MESSAGE, customer_name="Dana")
+    first = rewriter.rewrite(request)
+    assert first.response_format == ResponseFormat.JSON_OBJECT.value
+    assert rewriter.client.accepted_format() is ResponseFormat.JSON_OBJECT
+    # The second rewrite goes straight to json_object: the cassette holds no second probe.
+    second = rewriter.rewrite(request.model_copy(update={"channel": Channel.CHAT}))
+    assert second.response_format == ResponseFormat.JSON_OBJECT.value
+    facts_kept(first)
+    facts_kept(second)
+
+
+@pytest.mark.vcr
+def test_json_object_with_schema(backend: dict[str, Any]) -> None:
+    rewriter = make(backend, response_format="json_object")
+    request = RewriteRequest(draft=BACKUP_DRAFT, customer_message=BACKUP_MESSAGE, customer_name="Dana")
+    result = rewriter.rewrite(request)
+    assert result.response_format == "json_object"
+    assert result.report.passed
+    facts_kept(result)
+
+
+@pytest.mark.vcr
+def test_chat_rewrite_is_short_and_keeps_the_link(backend: dict[str, Any]) -> None:
+    request = RewriteRequest(
+        draft=(
+            "you need to clear your cookies obviously, then log in again at https://app.example.com/login. "
+            "if it still fails send me the error code"
+        ),
+        customer_message="cant log in, keeps kicking me back to the login page, ive tried 5 times",
+        customer_name="Jo",
+        channel=Channel.CHAT,
+    )
+    result = make(backend).rewrite(request)
+    assert result.channel is Channel.CHAT
+    assert result.reply.startswith("Hi Jo!")
+    assert "https://app.example.com/login" in result.reply
+    assert "Best regards" not in result.reply
+    assert result.report.passed
+
+
+@pytest.mark.vcr
+def test_social_rewrite_is_public_and_brief(backend: dict[str, Any]) -> None:
+    request = RewriteRequest(
+        draft=(
+            "Flight delays are decided by operations, not us. DM us your booking reference and we'll check "
+            "rebooking options on the 6:40 PM departure."
+        ),
+        customer_message="3 hours on the tarmac and zero updates. Unbelievable. Going to miss my connection.",
+        customer_name="Sam",
+        agent_name="KL",
+        channel=Channel.SOCIAL,
+    )
+    result = make(backend).rewrite(request)
+    assert result.channel is Channel.SOCIAL
+    assert "6:40 PM" in result.reply
+    assert result.reply.rstrip().endswith("^KL")
+    assert "Best regards" not in result.reply
+    assert result.report.passed
+
+
+@pytest.mark.vcr
+def test_streaming_delivers_the_same_result(backend: dict[str, Any]) -> None:
+    pieces: list[str] = []
+    request = RewriteRequest(draft=BACKUP_DRAFT, customer_name="Dana", channel=Channel.CHAT)
+    result = make(backend).rewrite(request, on_delta=pieces.append)
+    assert len(pieces) > 5
+    assert '"acknowledgement"' in "".join(pieces)
+    assert result.usage.completion_tokens > 0
+    facts_kept(result)
+
+
+@pytest.mark.vcr
+def test_model_is_discovered_from_the_server(backend: dict[str, Any]) -> None:
+    settings = {k: v for k, v in backend.items() if k != "model"}
+    rewriter = make(settings)
+    assert rewriter.client.model_name() == backend["model"]
+
+
+def test_prompt_that_cannot_fit_is_refused_before_any_request(backend: dict[str, Any]) -> None:
+    rewriter = make(backend, context_window=512)
+    with pytest.raises(InputTooLongError, match="context window") as info:
+        rewriter.rewrite(RewriteRequest(draft=BACKUP_DRAFT))
+    assert info.value.draft == BACKUP_DRAFT
+
+
+@pytest.mark.vcr
+def test_a_judge_failure_triggers_a_revision_and_every_call_is_counted(backend: dict[str, Any]) -> None:
+    # Recorded on the embedded model, whose judge failed the first reply to this draft
+    # on a must rule, with at least even confidence; re-recorded on another model, the
+    # premise may need another draft.
+    # The embedded backend's own settings, as `rewriter rewrite --judge` uses them.
+    rewriter = make(backend, judge=True, max_tokens=450, repair_response_format="json_object")
+    sent, _ = spy_on(rewriter)
+    draft = (ROOT / "examples" / "backup-draft.txt").read_text(encoding="utf-8")
+    message = (ROOT / "examples" / "backup-message.txt").read_text(encoding="utf-8")
+    result = rewriter.rewrite(RewriteRequest(draft=draft, customer_message=message))
+    judge_calls = [m for m in sent if "You review a customer-support reply" in m[0]["content"]]
+    repairs = [m for m in sent if any(x["role"] == "assistant" for x in m)]
+    assert judge_calls and result.usage.requests == len(sent)
+    assert len(sent) == result.attempts + len(judge_calls) + len(repairs)
+    revisions = [m[-1]["content"] for m in sent if "was rejected for these problems" in m[-1]["content"]]
+    assert len(revisions) == result.attempts - 1
+    assert any("(judge: fail" in note for note in revisions)
+    ids = [f.rule_id for f in result.report.findings]
+    assert len(ids) == len(set(ids))
+    # With the draft and the customer's message given, the faithfulness rules are judged too.
+    rules = judged_rules(rewriter.guidance, Channel.EMAIL, draft=True, customer_message=True)
+    assert "faithfulness.no-new-promises" in {r.id for r in rules}
+    assert {r.id for r in rules} <= {f.rule_id for f in result.report.findings if "judge" in f.message}
+    assert result.report.passed is (result.status is RewriteStatus.REWRITTEN)
+
+
+def test_keep_facts_rule_ids_are_stable() -> None:
+    assert (KEEP_FACTS, NO_INVENTED) == ("faithfulness.keep-facts", "faithfulness.no-invented-facts")
