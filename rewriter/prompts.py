@@ -87,6 +87,7 @@ MODEL_FACING_SOURCES = (
     "check/deterministic.py",
     "check/guard.py",
     "check/judge.py",
+    "rewrite/ask.py",
     "rewrite/compose.py",
     "rewrite/prompt.py",
     "text.py",

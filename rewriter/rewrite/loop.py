@@ -1,4 +1,4 @@
-"""The rewrite loop: prompt, ask, validate (one repair), assemble, guard, revise.
+"""The rewrite loop: prompt, ask, assemble, check, revise, mend; the best attempt wins.
 
 Small models drop and invent facts; the loop exists to catch that and send one
 targeted revision request naming the exact problems, a bounded number of times, and
@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import tiktoken
-
 from rewriter.backend import Backend, resolve_backend
 from rewriter.check import Guidance, check_reply, judge_into, load_guidance
-from rewriter.config import ResponseFormat, Settings
+from rewriter.config import Settings
 from rewriter.errors import ModelOutputError, RewriterError
-from rewriter.llm import ChatClient, ChatResponse, DeltaCallback, Message
+from rewriter.llm import ChatClient, DeltaCallback
 from rewriter.models import CheckReport, RewriteRequest, RewriteResult, RewriteStatus, Usage
-from rewriter.prompts import prompt_version, render
+from rewriter.prompts import prompt_version
+from rewriter.rewrite.ask import ask_for_parts
 from rewriter.rewrite.changes import describe_changes
-from rewriter.rewrite.compose import ReplyParts, assemble, parse_parts, reply_schema
+from rewriter.rewrite.compose import ReplyParts, assemble
 from rewriter.rewrite.mend import drop_invented, reinstate_dropped, restore_reworded, soften_blame
 from rewriter.rewrite.prompt import first_messages, revision_messages
 from rewriter.tokens import (
@@ -122,7 +121,9 @@ class Rewriter:
         for attempt in range(self.settings.max_revisions + 1):
             attempts += 1
             try:
-                parts, fmt = self._ask(messages, usage, encoding, on_delta, attempt)
+                parts, fmt = ask_for_parts(
+                    self._client, self.settings, messages, usage, encoding, attempt, on_delta
+                )
             except ModelOutputError:
                 if best is None:
                     raise
@@ -212,62 +213,6 @@ class Rewriter:
             return parts, reply, report
         reply = assemble(mended, request.channel, request.customer_name, request.agent_name)
         return mended, reply, self._check(request, reply, context)
-
-    def _ask(
-        self,
-        messages: list[Message],
-        usage: Usage,
-        encoding: tiktoken.Encoding,
-        on_delta: DeltaCallback | None,
-        attempt: int,
-    ) -> tuple[ReplyParts, str]:
-        """One request, and one repair request if its answer is unusable."""
-        response = self._complete(messages, usage, encoding, on_delta, attempt)
-        try:
-            return parse_parts(response), response.response_format.value
-        except ValueError as first:
-            repair = render("repair.user.md", error=str(first))
-            retry = [
-                *messages,
-                {"role": "assistant", "content": response.text},
-                {"role": "user", "content": repair},
-            ]
-            second = self._complete(
-                retry, usage, encoding, on_delta, attempt, self.settings.repair_response_format
-            )
-            try:
-                return parse_parts(second), second.response_format.value
-            except ValueError as exc:
-                raise ModelOutputError(
-                    f"the model's answer was not usable after a repair request: {exc}",
-                    last_output=second.text,
-                    attempts=usage.requests,
-                ) from exc
-
-    def _complete(
-        self,
-        messages: list[Message],
-        usage: Usage,
-        encoding: tiktoken.Encoding,
-        on_delta: DeltaCallback | None,
-        attempt: int,
-        response_format: ResponseFormat | None = None,
-    ) -> ChatResponse:
-        s = self.settings
-        sampling: dict[str, Any] = {"response_format": response_format}
-        if attempt:
-            sampling["temperature"] = max(s.temperature, s.revision_temperature)
-            sampling["seed"] = None if s.seed is None else s.seed + attempt
-        response = self._client.complete(messages, reply_schema(), on_delta=on_delta, **sampling)
-        # Streaming servers may not report usage; count it ourselves then.
-        prompt = response.prompt_tokens
-        if prompt is None:
-            prompt = count_message_tokens(messages, encoding)
-        completion = response.completion_tokens
-        if completion is None:
-            completion = len(encoding.encode(response.text, disallowed_special=()))
-        usage.add(prompt, completion)
-        return response
 
 
 def _status(report: CheckReport) -> RewriteStatus:

@@ -89,15 +89,29 @@ def test_a_recorded_judge_run_scores_every_row(backend: dict[str, Any], tmp_path
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert sorted(r.row_id for r in run.rows) == ["r1", "r2", "r3", "r4"]
     assert run.usage.requests == 4 and run.usage.completion_tokens > 0
-    gold = {r.row_id: r.gold for r in run.rows}
-    assert gold == {"r1": 2, "r2": 0, "r3": 1, "r4": 0}
-    # The figures are those of the recorded verdicts, whatever the model said.
-    assert run.figures == judge_figures(run.rows, run.rule_id)
-    assert {r.verdict for r in run.rows} <= {
-        Verdict.PASS,
-        Verdict.FAIL,
-        Verdict.NOT_APPLICABLE,
-        Verdict.UNSCORED,
+    # What the recorded judge said: r1 and r2 quoted their replies and passed; for r3 and
+    # r4 it quoted the seeker's post, which is not in the reply, so they are unscored.
+    verdicts = {r.row_id: (r.gold, r.verdict, r.detector) for r in run.rows}
+    assert verdicts == {
+        "r1": (2, Verdict.PASS, 2),
+        "r2": (0, Verdict.PASS, 0),
+        "r3": (1, Verdict.UNSCORED, 1),
+        "r4": (0, Verdict.UNSCORED, 0),
+    }
+    # Worked by hand on the two scored rows (r1 gold yes, r2 gold no, both "pass"):
+    # TP 1, FP 1, FN 0; agreement 1/2 equals chance 1/2 * 1 + 1/2 * 0, so kappa is 0.
+    # The detector found r1's cues and none in r2: perfect on these two rows.
+    figures = {(f.detector, f.metric): (round(f.value, 4), f.rows) for f in run.figures}
+    judged = "judge empathy.specific-acknowledgement"
+    assert figures == {
+        (judged, "coverage (scored rows)"): (0.5, 4),
+        (judged, "precision (level>=1)"): (0.5, 2),
+        (judged, "recall (level>=1)"): (1.0, 2),
+        (judged, "F1 (level>=1)"): (0.6667, 2),
+        (judged, "Cohen's kappa"): (0.0, 2),
+        ("always pass", "F1 (level>=1)"): (0.6667, 2),
+        ("acknowledgement", "F1 (level>=1)"): (1.0, 2),
+        ("acknowledgement", "Cohen's kappa"): (1.0, 2),
     }
 
 

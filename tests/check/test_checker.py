@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +15,7 @@ from rewriter.models import Evidence, Finding, Severity, Verdict
 SORRY_ONLY = (
     "Hi Dana,\n\nI'm sorry to hear that. Please restart the app and tell me if it helps.\n\nBest,\nSam"
 )
+JUDGE_VERDICT = re.compile(r"\(judge: (?:pass|fail|not_applicable), ")
 ACK = "empathy.specific-acknowledgement"
 
 
@@ -70,11 +72,14 @@ def test_judge_only_rules_are_added() -> None:
 def test_cli_check_with_the_judge_reports_one_verdict_per_rule(backend_env: dict[str, str]) -> None:
     args = ["check", "-", "--name", "Dana", "--judge", "--json", "--customer", "The app crashes on export."]
     result = CliRunner().invoke(app, args, input=SORRY_ONLY, env=backend_env)
-    assert result.exit_code in (0, 7), result.output
+    # Recorded: every must rule passed (the judge set its "fail, confidence 0" aside).
+    assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     ids = [f["rule_id"] for f in payload["findings"]]
     assert len(ids) == len(set(ids))  # code and judge merged, never two verdicts for a rule
-    judged = [f for f in payload["findings"] if "judge" in f["message"]]
-    assert {f["rule_id"] for f in judged} >= {"tone.calm", ACK}
+    judged = {f["rule_id"] for f in payload["findings"] if JUDGE_VERDICT.search(f["message"])}
+    assert judged >= {"tone.calm", ACK}
+    unscored = {f["rule_id"] for f in payload["findings"] if f["verdict"] == "unscored"}
+    assert unscored and not unscored & judged
     assert payload["judge"]["usage"]["requests"] == 1 and payload["judge"]["usage"]["completion_tokens"] > 0
     assert "judge: 1 request(s)" in result.stderr

@@ -31,6 +31,8 @@ PARCEL_DRAFT = (
     "original card ending 4242."
 )
 ROOT = Path(__file__).resolve().parents[2]
+# A grounded judge verdict in a finding message; "unscored: the judge ..." is not one.
+JUDGE_VERDICT = re.compile(r"\(judge: (?:pass|fail|not_applicable), ")
 
 
 def make(backend: dict[str, Any], **extra: Any) -> Rewriter:
@@ -270,7 +272,10 @@ def test_a_judge_failure_triggers_a_revision_and_every_call_is_counted(backend: 
     # With the draft and the customer's message given, the faithfulness rules are judged too.
     rules = judged_rules(rewriter.guidance, Channel.EMAIL, draft=True, customer_message=True)
     assert "faithfulness.no-new-promises" in {r.id for r in rules}
-    assert {r.id for r in rules} <= {f.rule_id for f in result.report.findings if "judge" in f.message}
+    grounded = {f.rule_id for f in result.report.findings if JUDGE_VERDICT.search(f.message)}
+    unscored = {f.rule_id for f in result.report.findings if f.verdict is Verdict.UNSCORED}
+    assert {r.id for r in rules} <= grounded | unscored  # every judged rule was asked about
+    assert {"faithfulness.no-new-promises", "faithfulness.customer-language"} <= grounded
     assert result.report.passed is (result.status is RewriteStatus.REWRITTEN)
 
 
