@@ -10,23 +10,25 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-# A sentence ends at ., ! or ? followed by whitespace or the end of the text, or at a
-# line break. A full stop inside a token ("2.5", "example.com", "e.g.") ends nothing.
-_SENTENCE = re.compile(r"[^\n]*?[.!?]+(?=\s|$)|[^\n]+")
-_LINE = re.compile(r"[^\n]+")
 # A list marker the model or the agent typed: "1." or "2)" (numbered), "-", "*" or "•".
 NUMBER_MARKER = r"\d+[.)]"
+# A sentence ends at ., ! or ? followed by whitespace or the end of the text, or at a
+# line break. A full stop inside a token ("2.5", "example.com") ends nothing, and
+# neither does the one of a step number ("1. Open Settings").
+_SENTENCE = re.compile(rf"(?:[ \t]*{NUMBER_MARKER}[ \t]+)?[^\n]*?[.!?]+(?=\s|$)|[^\n]+")
+_LINE = re.compile(r"[^\n]+")
 NUMBERED_LINE = re.compile(rf"(?m)^[ \t]*{NUMBER_MARKER}[ \t]+(?=\S)")
 _LIST_MARKER = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s+")
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Span:
-    """A stretch of a text with its offsets, so evidence can point at it."""
+class Span(NamedTuple):
+    """A stretch of a text with its offsets, so evidence can point at it.
+
+    A tuple rather than a model: checks split every reply into dozens of these.
+    """
 
     text: str
     start: int
@@ -36,9 +38,10 @@ class Span:
 def _trimmed(pattern: re.Pattern[str], text: str) -> list[Span]:
     found: list[Span] = []
     for match in pattern.finditer(text):
-        value = match.group(0).strip()
+        raw = match.group(0)
+        value = raw.strip()
         if value:
-            start = match.start() + match.group(0).index(value)
+            start = match.start() + len(raw) - len(raw.lstrip())
             found.append(Span(value, start, start + len(value)))
     return found
 

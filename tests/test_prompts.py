@@ -59,3 +59,18 @@ def test_wheel_ships_the_prompts_and_they_load_from_it(tmp_path: Path) -> None:
     ).stdout.split()
     assert out[0] == str(target / "rewriter" / "prompts")
     assert out[1] == prompts.prompt_version()
+
+
+def test_version_changes_when_code_that_phrases_model_text_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Hints and messages in the checks become revision notes; the model reads them.
+    package = tmp_path / "rewriter"
+    shutil.copytree(ROOT / "rewriter", package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(prompts, "files", lambda name: package)
+    before = prompts.prompt_version()
+    guard = package / "check" / "guard.py"
+    reworded = guard.read_text(encoding="utf-8").replace("exactly as the draft", "as the draft")
+    guard.write_text(reworded, encoding="utf-8")
+    assert prompts.prompt_version() != before
+    assert all((package / name).is_file() for name in prompts.MODEL_FACING_SOURCES)

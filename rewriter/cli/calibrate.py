@@ -11,7 +11,7 @@ import typer
 from rewriter.backend import open_client
 from rewriter.calibrate import JudgedRow, Metric, calibrate_detectors, calibrate_judge
 from rewriter.calibrate.judge import row_line
-from rewriter.check import load_guidance
+from rewriter.check import Guidance, load_guidance
 from rewriter.cli.console import cli_errors, stderr
 from rewriter.cli.options import BaseUrlOption, ModelOption, RepeatsOption
 from rewriter.tokens import estimate_cost, info_for
@@ -50,9 +50,12 @@ def calibrate(
     same backend as `rewrite` and reports its coverage, kappa and two reference points.
     """
     with cli_errors():
+        guidance = load_guidance()
+        if use_judge:
+            guidance.get(rule)  # an unknown rule fails before anything runs
         figures = calibrate_detectors(data)
         if use_judge:
-            figures += _judge_figures(data, sample, seed, rule, repeats, rows_out, model, base_url)
+            figures += _judge_figures(data, sample, seed, guidance, rule, repeats, rows_out, model, base_url)
     if as_json:
         typer.echo(json.dumps([f.model_dump() for f in figures], indent=2))
         return
@@ -65,14 +68,13 @@ def _judge_figures(
     data: Path,
     sample: int,
     seed: int,
+    guidance: Guidance,
     rule: str,
     repeats: int,
     rows_out: Path | None,
     model: str | None,
     base_url: str | None,
 ) -> list[Metric]:
-    guidance = load_guidance()
-    guidance.get(rule)  # an unknown rule fails before any model call
     client = open_client({"model": model, "base_url": base_url})
     err = stderr()
     saved = rows_out.open("w", encoding="utf-8") if rows_out else None

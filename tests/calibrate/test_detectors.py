@@ -14,6 +14,7 @@ from rewriter.calibrate.detectors import (
     spearman,
 )
 from rewriter.cli import app
+from rewriter.errors import InputError
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
@@ -70,3 +71,25 @@ def test_cli_calibrate(tmp_path: Path) -> None:
 def test_real_data_runs() -> None:
     figures = calibrate_detectors(DATA)
     assert {f.rows for f in figures if f.labels.startswith("EPITOME")} == {2132}
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "problem"),
+    [
+        ({"response_post": "Go to the doctor.", "EX_level": 0}, "line 2: field 'ER_level': Field required"),
+        ({"response_post": "Ok.", "ER_level": "x", "EX_level": 0}, "line 2: field 'ER_level': Input should"),
+        ('{"response_post": "cut off', "line 2: not valid JSON"),
+    ],
+)
+def test_bad_calibration_rows_name_the_file_line_and_field(
+    tmp_path: Path, bad_line: object, problem: str
+) -> None:
+    data = write(tmp_path)
+    rows = (data / "epitome-dev.jsonl").read_text(encoding="utf-8").splitlines()
+    rows[1] = bad_line if isinstance(bad_line, str) else json.dumps(bad_line)
+    (data / "epitome-dev.jsonl").write_text("\n".join(rows), encoding="utf-8")
+    with pytest.raises(InputError, match=problem):
+        calibrate_detectors(data)
+    result = CliRunner().invoke(app, ["calibrate", "--data", str(data)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"epitome-dev.jsonl {problem}" in result.stderr and "fix or remove the row" in result.stderr

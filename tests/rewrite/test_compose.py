@@ -1,5 +1,11 @@
+from pathlib import Path
+
+import yaml
+
 from rewriter.models import Change, Channel
 from rewriter.rewrite.compose import ReplyParts, assemble, format_steps, reply_schema
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PARTS = ReplyParts(
     acknowledgement="Losing your files right before a presentation is awful.",
@@ -60,3 +66,19 @@ def test_missing_parts_are_empty_but_an_empty_answer_is_refused() -> None:
         assert "has no text" in str(exc)
     else:
         raise AssertionError("an answer with no text was accepted")
+
+
+def test_map_text_edits_every_part_and_drops_a_step_it_empties() -> None:
+    edited = PARTS.map_text(lambda text: "" if "backup" in text else text.upper())
+    assert edited.acknowledgement == PARTS.acknowledgement.upper()
+    assert edited.answer == "NOTHING WAS DELETED." and edited.closing == "REPLY HERE IF ANYTHING IS MISSING."
+    assert edited.steps == ["1. OPEN SETTINGS > BACKUPS."]  # "Pick last night's backup." emptied, gone
+    assert edited.mended == PARTS.mended and PARTS.steps[1] == "Pick last night's backup."
+
+
+def test_the_schema_the_model_reads_takes_every_description_from_the_prompts() -> None:
+    texts = yaml.safe_load((ROOT / "prompts" / "schemas.yaml").read_text(encoding="utf-8"))["reply"]
+    schema = reply_schema()
+    assert schema["description"] == texts["ReplyParts"]["description"]
+    assert {k: v["description"] for k, v in schema["properties"].items()} == texts["ReplyParts"]["properties"]
+    assert ReplyParts.__doc__ and schema["description"] not in ReplyParts.__doc__
