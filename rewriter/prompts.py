@@ -6,8 +6,8 @@ change is a reviewable diff and every result can name the exact prompts behind i
 
 from __future__ import annotations
 
+import copy
 import hashlib
-import json
 import os
 import re
 import string
@@ -121,7 +121,7 @@ def describe_schema(schema: dict[str, Any], key: str) -> dict[str, Any]:
     texts = load_yaml("schemas.yaml")
     if not isinstance(texts, dict) or not isinstance(texts.get(key), dict):
         raise PromptError(f"prompt data file 'schemas.yaml' has no section {key!r}")
-    result: dict[str, Any] = json.loads(json.dumps(schema))
+    result: dict[str, Any] = copy.deepcopy(schema)
     objects = {result.get("title"): result, **result.get("$defs", {})}
     for obj in objects.values():
         obj.pop("description", None)

@@ -4,7 +4,7 @@ Everything here judges a finished reply and never writes one, so ``rewriter chec
 the rewrite loop and the eval harness all stand on the same verdicts.
 """
 
-from rewriter.check.assess import Assessment, assess, judge_into
+from rewriter.check.assess import Assessment, assess
 from rewriter.check.checker import check_reply, with_judge
 from rewriter.check.facts import Fact, FactKind, extract_facts, occurs_in
 from rewriter.check.guard import check_faithfulness, draft_facts
@@ -30,7 +30,6 @@ __all__ = [
     "draft_facts",
     "extract_facts",
     "judge",
-    "judge_into",
     "load_guidance",
     "occurs_in",
     "score",

@@ -30,26 +30,6 @@ class Assessment(BaseModel):
     judge_cost_usd: float | None = None
 
 
-def judge_into(
-    report: CheckReport,
-    client: ChatClient,
-    guidance: Guidance,
-    reply: str,
-    *,
-    channel: Channel = Channel.EMAIL,
-    customer_message: str | None = None,
-    draft: str | None = None,
-    repeats: int = 1,
-    seed: int = 7,
-) -> tuple[CheckReport, JudgeResult]:
-    """Ask the judge about a reply and fold its verdicts into ``report``, one per rule."""
-    result = judge(
-        client, guidance, reply, channel=channel, customer_message=customer_message, draft=draft,
-        repeats=repeats, seed=seed,
-    )  # fmt: skip
-    return with_judge(report, result.findings), result
-
-
 def assess(
     reply: str,
     *,
@@ -83,10 +63,11 @@ def assess(
     )  # fmt: skip
     if judge_client is None:
         return Assessment(report=report, scores=score(report))
-    report, result = judge_into(
-        report, judge_client, guidance, reply, channel=channel, customer_message=customer_message,
-        draft=draft, repeats=repeats,
+    result = judge(
+        judge_client, guidance, reply, channel=channel, customer_message=customer_message, draft=draft,
+        repeats=repeats,
     )  # fmt: skip
+    report = with_judge(report, result.findings)
     info = info_for(judge_client.model_name(), judge_client.settings)
     cost = estimate_cost(info, result.usage.prompt_tokens, result.usage.completion_tokens)
     return Assessment(report=report, scores=score(report), judge=result, judge_cost_usd=cost)

@@ -37,7 +37,24 @@ def ask_for_parts(
     Raises:
         ModelOutputError: The answer stayed unusable after the repair request.
     """
-    response = _complete(client, settings, messages, usage, encoding, attempt, on_delta)
+
+    def complete(sent: list[Message], response_format: ResponseFormat | None = None) -> ChatResponse:
+        sampling: dict[str, Any] = {"response_format": response_format}
+        if attempt:
+            sampling["temperature"] = max(settings.temperature, settings.revision_temperature)
+            sampling["seed"] = None if settings.seed is None else settings.seed + attempt
+        response = client.complete(sent, reply_schema(), on_delta=on_delta, **sampling)
+        # Streaming servers may not report usage; count it ourselves then.
+        prompt = response.prompt_tokens
+        if prompt is None:
+            prompt = count_message_tokens(sent, encoding)
+        completion = response.completion_tokens
+        if completion is None:
+            completion = len(encoding.encode(response.text, disallowed_special=()))
+        usage.add(prompt, completion)
+        return response
+
+    response = complete(messages)
     try:
         return parse_parts(response), response.response_format.value
     except ValueError as first:
@@ -47,9 +64,7 @@ def ask_for_parts(
             {"role": "assistant", "content": response.text},
             {"role": "user", "content": repair},
         ]
-        second = _complete(
-            client, settings, retry, usage, encoding, attempt, on_delta, settings.repair_response_format
-        )
+        second = complete(retry, settings.repair_response_format)
         try:
             return parse_parts(second), second.response_format.value
         except ValueError as exc:
@@ -58,29 +73,3 @@ def ask_for_parts(
                 last_output=second.text,
                 attempts=usage.requests,
             ) from exc
-
-
-def _complete(
-    client: ChatClient,
-    settings: Settings,
-    messages: list[Message],
-    usage: Usage,
-    encoding: tiktoken.Encoding,
-    attempt: int,
-    on_delta: DeltaCallback | None,
-    response_format: ResponseFormat | None = None,
-) -> ChatResponse:
-    sampling: dict[str, Any] = {"response_format": response_format}
-    if attempt:
-        sampling["temperature"] = max(settings.temperature, settings.revision_temperature)
-        sampling["seed"] = None if settings.seed is None else settings.seed + attempt
-    response = client.complete(messages, reply_schema(), on_delta=on_delta, **sampling)
-    # Streaming servers may not report usage; count it ourselves then.
-    prompt = response.prompt_tokens
-    if prompt is None:
-        prompt = count_message_tokens(messages, encoding)
-    completion = response.completion_tokens
-    if completion is None:
-        completion = len(encoding.encode(response.text, disallowed_special=()))
-    usage.add(prompt, completion)
-    return response

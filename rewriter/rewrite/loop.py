@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rewriter.backend import Backend, resolve_backend
-from rewriter.check import Guidance, check_reply, judge_into, load_guidance
+from rewriter.check import Guidance, check_reply, judge, load_guidance, with_judge
 from rewriter.config import Settings
 from rewriter.errors import ModelOutputError, RewriterError
 from rewriter.llm import ChatClient, DeltaCallback
@@ -184,13 +184,13 @@ class Rewriter:
         """
         if not (self.use_judge and report.passed):
             return report
-        report, result = judge_into(
-            report, self._client, self.guidance, reply, channel=request.channel,
+        result = judge(
+            self._client, self.guidance, reply, channel=request.channel,
             customer_message=request.customer_message, draft=request.draft,
             seed=7 if self.settings.seed is None else self.settings.seed,
         )  # fmt: skip
         usage.merge(result.usage)
-        return report
+        return with_judge(report, result.findings)
 
     def _assemble_and_check(
         self, parts: ReplyParts, request: RewriteRequest, context: list[str], *, last_resort: bool = False
