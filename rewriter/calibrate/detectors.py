@@ -104,16 +104,24 @@ def read_rows(path: Path, row: type[RowT]) -> list[RowT]:
     if not path.exists():
         raise InputError(f"{path}: not found; pass --data pointing at the folder with the labelled files")
     rows: list[RowT] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(row.model_validate_json(line))
-            except ValidationError as exc:
-                problems = "; ".join(_problem(e) for e in exc.errors())
-                raise InputError(f"{path} line {number}: {problems}; fix or remove the row") from exc
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    rows.append(_row(path, number, line, row))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{path}: cannot read the labelled rows ({exc}); pass a UTF-8 JSON-lines file"
+        ) from exc
     return rows
+
+
+def _row(path: Path, number: int, line: str, row: type[RowT]) -> RowT:
+    try:
+        return row.model_validate_json(line)
+    except ValidationError as exc:
+        problems = "; ".join(_problem(e) for e in exc.errors())
+        raise InputError(f"{path} line {number}: {problems}; fix or remove the row") from exc
 
 
 def _problem(error: ErrorDetails) -> str:

@@ -15,9 +15,9 @@ from functools import lru_cache
 from typing import Any
 
 from rewriter.check.rules import Phrase
-from rewriter.errors import PromptError
+from rewriter.errors import InputError
 from rewriter.models import Channel, Evidence, Finding, Severity, Verdict
-from rewriter.prompts import load_yaml, prompts_dir
+from rewriter.prompts import list_prompts, load_yaml, prompts_dir
 from rewriter.text import NUMBERED_LINE, Span, numbered_lines, paragraphs, sentences, strip_list_marker
 
 
@@ -40,10 +40,12 @@ Check = Callable[[CheckContext], Finding]
 
 @lru_cache(maxsize=8)
 def _lexicon(root: str, language: str) -> dict[str, re.Pattern[str]]:
-    try:
-        raw: Any = load_yaml(f"lexicons/{language}.yaml")
-    except PromptError as exc:
-        raise PromptError(f"no phrase lists for language {language!r}: {exc.message}") from exc
+    known = sorted(
+        n.removeprefix("lexicons/").removesuffix(".yaml") for n in list_prompts() if n.startswith("lexicons/")
+    )
+    if language not in known:
+        raise InputError(f"no phrase lists for language {language!r}; use one of: {', '.join(known)}")
+    raw: Any = load_yaml(f"lexicons/{language}.yaml")
     # Longest phrases first, so "as i said before" is quoted whole, not as "as i said".
     return {
         name: re.compile(r"(?!x)x")  # an empty list matches nothing

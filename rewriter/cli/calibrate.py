@@ -14,6 +14,7 @@ from rewriter.calibrate.judge import row_line
 from rewriter.check import Guidance, load_guidance
 from rewriter.cli.console import cli_errors, stderr
 from rewriter.cli.options import BaseUrlOption, ModelOption, RepeatsOption
+from rewriter.errors import InputError
 from rewriter.tokens import estimate_cost, info_for
 
 
@@ -75,9 +76,13 @@ def _judge_figures(
     model: str | None,
     base_url: str | None,
 ) -> list[Metric]:
-    client = open_client({"model": model, "base_url": base_url})
+    try:
+        saved = rows_out.open("w", encoding="utf-8") if rows_out else None
+    except OSError as exc:
+        raise InputError(
+            f"--rows-out {rows_out}: cannot write there ({exc.strerror}); pick a writable path"
+        ) from exc
     err = stderr()
-    saved = rows_out.open("w", encoding="utf-8") if rows_out else None
 
     def progress(done: int, total: int, row: JudgedRow) -> None:
         if saved is not None:
@@ -88,6 +93,7 @@ def _judge_figures(
         )
 
     try:
+        client = open_client({"model": model, "base_url": base_url})
         run = calibrate_judge(
             client, data, rule_id=rule, sample=sample, seed=seed, repeats=repeats,
             guidance=guidance, on_row=progress,

@@ -93,3 +93,13 @@ def test_bad_calibration_rows_name_the_file_line_and_field(
     result = CliRunner().invoke(app, ["calibrate", "--data", str(data)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert f"epitome-dev.jsonl {problem}" in result.stderr and "fix or remove the row" in result.stderr
+
+
+def test_unreadable_data_and_an_unwritable_rows_file_are_user_errors(tmp_path: Path) -> None:
+    data = write(tmp_path)
+    (data / "politeness-dev.jsonl").write_bytes(b'{"request": "caf\xe9", "normalized_score": 1}\n')
+    result = CliRunner().invoke(app, ["calibrate", "--data", str(data)])
+    assert result.exit_code == 2 and "politeness-dev.jsonl: cannot read the labelled rows" in result.stderr
+    args = ["calibrate", "--data", str(write(tmp_path)), "--judge", "--rows-out", str(tmp_path / "no" / "x")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "--rows-out" in result.stderr and "pick a writable path" in result.stderr

@@ -156,10 +156,10 @@ def test_blame_in_other_languages(language: str, reply: str, quoted: list[str]) 
     assert blame.verdict is Verdict.FAIL and [e.text for e in blame.evidence] == quoted
 
 
-def test_unknown_language_is_a_clear_error() -> None:
-    from rewriter.errors import PromptError
+def test_unknown_language_is_a_usage_error_naming_the_known_ones() -> None:
+    from rewriter.errors import InputError
 
-    with pytest.raises(PromptError, match="no phrase lists for language 'xx'"):
+    with pytest.raises(InputError, match="no phrase lists for language 'xx'; use one of: de, en, es, fr"):
         check_reply("hello", language="xx")
 
 
