@@ -10,7 +10,6 @@ which also rewrites ``cassettes/recording.yaml`` (what model and engine made the
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from rewriter.eval import replay
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -55,53 +56,13 @@ def _isolated_env(
         monkeypatch.setattr("rewriter.local.model.available", lambda: False)
 
 
-def _scrub_request(request: Any) -> Any:
-    for header in list(request.headers):
-        if header.lower().startswith("x-stainless") or header.lower() in {
-            "authorization",
-            "api-key",
-            "cookie",
-        }:
-            del request.headers[header]
-    return request
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    response["headers"] = {
-        k: v for k, v in response.get("headers", {}).items() if k.lower() not in {"set-cookie", "date"}
-    }
-    return response
-
-
-def _json_body(r1: Any, r2: Any) -> None:
-    """Match JSON bodies by value, so key order never causes a miss but any change does."""
-
-    def load(body: Any) -> Any:
-        if isinstance(body, bytes):
-            body = body.decode("utf-8")
-        if not body:
-            return None
-        try:
-            return json.loads(body)
-        except ValueError:
-            return body
-
-    assert load(r1.body) == load(r2.body), "request bodies differ"
-
-
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {
-        "match_on": ["method", "path", "json_body"],
-        "filter_headers": ["authorization", "api-key", "cookie"],
-        "before_record_request": _scrub_request,
-        "before_record_response": _scrub_response,
-        "decode_compressed_response": True,
-    }
+    return replay.vcr_config()
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    vcr.register_matcher("json_body", _json_body)
+    vcr.register_matcher("json_body", replay.json_body)
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from rewriter import __version__
 from rewriter.cli.calibrate import calibrate
 from rewriter.cli.check import check
 from rewriter.cli.console import DEBUG_ENV
+from rewriter.cli.eval import eval_app
 from rewriter.cli.guidance import guidance_app
 from rewriter.cli.local import config, local_app
 from rewriter.cli.rewrite import EXIT_CODES_HELP, rewrite
@@ -52,6 +53,7 @@ def _root(
 app.command("rewrite", epilog=EXIT_CODES_HELP)(rewrite)
 app.add_typer(local_app, name="local")
 app.add_typer(guidance_app, name="guidance")
+app.add_typer(eval_app, name="eval")
 app.command("calibrate")(calibrate)
 app.command("check", epilog="Exit status: 0 every must rule passes; 2 bad input; 7 a must rule fails.")(check)
 app.command("config")(config)

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -62,8 +61,6 @@ def cli_errors(
     scope = ErrorScope()
     try:
         yield scope
-    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-        raise  # typer's own: a usage error or a deliberate exit status
     except RewriterError as exc:
         if debugging():
             raise
@@ -72,13 +69,19 @@ def cli_errors(
         _report(exc, as_json=as_json, quiet=quiet, keep_draft=keep_draft)
         raise typer.Exit(int(exc.exit_code)) from exc
     except Exception as exc:
-        if debugging():
+        if debugging() or _from_typer(exc):
             raise
         print_error(
             f"internal error ({type(exc).__name__}: {exc}). This is a bug in rewriter; "
             f"run again with --debug or {DEBUG_ENV}=1 for the traceback, and report it"
         )
         raise typer.Exit(int(ExitCode.ERROR)) from exc
+
+
+def _from_typer(exc: Exception) -> bool:
+    # typer's own exceptions (a usage error, a deliberate exit status) are typer's to
+    # handle; typer vendors click, so they are told apart by where they come from.
+    return type(exc).__module__.split(".")[0] in ("typer", "click")
 
 
 def _report(exc: RewriterError, *, as_json: bool, quiet: bool, keep_draft: bool) -> None:

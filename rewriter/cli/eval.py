@@ -1,0 +1,179 @@
+"""``rewriter eval run|report|compare|schema``: score rewrites on golden cases and gate changes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rewriter.backend import resolve_backend
+from rewriter.cli.console import cli_errors, stderr
+from rewriter.cli.options import BaseUrlOption, ModelOption
+from rewriter.config import Settings
+from rewriter.errors import ExitCode, InputError
+from rewriter.eval.cases import load_suite, schema_text
+from rewriter.eval.replay import RecordMode, replay_settings, save_replay_settings
+from rewriter.eval.results import CaseResult, EvalRun
+from rewriter.eval.runner import OnResult, RunOptions, run_suite
+from rewriter.eval.scorers import load_scoring
+
+eval_app = typer.Typer(
+    help="Score rewrites on golden cases, report them, and compare runs.", no_args_is_help=True
+)
+
+DEFAULT_SCHEMA = Path("evals/schema.json")
+
+
+@eval_app.command("run")
+def eval_run(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Golden files or folders (default: evals/).")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the run file.")] = Path("eval-run.json"),
+    resume: Annotated[
+        Path | None,
+        typer.Option("--resume", help="Continue this interrupted run (its journal), then finish it."),
+    ] = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    repeats: Annotated[
+        int, typer.Option("--repeats", min=1, max=20, help="Runs per case, each its own seed.")
+    ] = 1,
+    repeat_sample: Annotated[
+        int | None,
+        typer.Option("--repeat-sample", min=1, help="Repeat only this many cases (a fixed sample)."),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=32, help="Cases in flight at once.")
+    ] = 1,
+    judge_model: Annotated[
+        str | None, typer.Option("--judge-model", help="Also judge each reply with this model.")
+    ] = None,
+    judge_base_url: Annotated[
+        str | None, typer.Option("--judge-base-url", help="The judge's endpoint (default: the rewrite's).")
+    ] = None,
+    use_judge: Annotated[bool, typer.Option("--judge", help="Judge with the rewrite's own backend.")] = False,
+    cassettes: Annotated[
+        Path | None, typer.Option("--cassettes", help="Record to or replay from cassettes in this folder.")
+    ] = None,
+    record_mode: Annotated[
+        str,
+        typer.Option("--record-mode", help="With --cassettes: none (offline replay), new_episodes or all."),
+    ] = "none",
+    scoring_file: Annotated[Path, typer.Option("--scoring", help="Weights and thresholds.")] = Path(
+        "evals/scoring.yaml"
+    ),
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ask the model even for requests seen before.")
+    ] = False,
+) -> None:
+    """Rewrite every golden case, score it, and write a run file (journalled as it goes)."""
+    if record_mode not in ("none", "new_episodes", "all"):
+        raise typer.BadParameter("--record-mode is one of: none, new_episodes, all")
+    mode: RecordMode = record_mode  # type: ignore[assignment]
+    with cli_errors():
+        suite = load_suite(paths or [Path("evals")])
+        scoring = load_scoring(scoring_file)
+        settings = _settings(model, base_url, cassettes, mode)
+        judge = None
+        if use_judge or judge_model or judge_base_url:
+            overrides = {"model": judge_model or model, "base_url": judge_base_url or base_url}
+            judge = settings if not (judge_model or judge_base_url) else resolve_backend(overrides).settings
+        options = RunOptions(
+            settings=settings, repeats=repeats, repeat_sample=repeat_sample, concurrency=concurrency,
+            cache_dir=None if no_cache else Path(platformdirs.user_cache_dir("rewriter")) / "eval",
+            judge_settings=judge, cassettes=cassettes, record_mode=mode,
+        )  # fmt: skip
+        if cassettes is not None and mode != "none":
+            save_replay_settings(cassettes, settings)
+        target = resume or out
+        with _progress() as on_result:
+            run = run_suite(
+                suite, options, scoring, out=target, resume=resume is not None, on_result=on_result
+            )
+    s = run.summary
+    stderr().print(
+        f"{s.results} result(s) over {s.cases} case(s): {s.passed} passed, {s.results - s.passed} failed "
+        f"({s.errors} error(s)), {s.unscored} unscored check(s); mean score "
+        f"{'-' if s.mean_score is None else f'{s.mean_score:.3f}'}; {s.usage.total_tokens} tokens, "
+        f"${s.cost_usd:.4f}, {run.wall_s:.0f} s; written to {target}",
+        soft_wrap=True,
+    )
+
+
+def _settings(model: str | None, base_url: str | None, cassettes: Path | None, mode: RecordMode) -> Settings:
+    """The backend: by the documented rule, or, replaying offline, the recorded settings."""
+    if cassettes is not None and mode == "none" and not (model or base_url):
+        return replay_settings(cassettes)
+    return resolve_backend({"model": model, "base_url": base_url}).settings
+
+
+class _progress:
+    """A progress bar on stderr while stdout is a terminal; nothing otherwise."""
+
+    def __enter__(self) -> OnResult | None:
+        if not sys.stdout.isatty():
+            self._bar = None
+            return None
+        self._bar = Progress(
+            TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(), console=stderr(),
+        )  # fmt: skip
+        self._bar.__enter__()
+        self._task = self._bar.add_task("eval", total=None, failed=0)
+        self._failed = 0
+
+        def on_result(result: CaseResult, done: int, total: int) -> None:
+            self._failed += not result.passed
+            assert self._bar is not None
+            self._bar.update(self._task, completed=done, total=total, failed=self._failed)
+
+        return on_result
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+@eval_app.command("schema")
+def eval_schema(
+    out: Annotated[Path, typer.Option("--out", help="Where the schema goes.")] = DEFAULT_SCHEMA,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only say whether the file is current (exit 1 if not).")
+    ] = False,
+) -> None:
+    """Write the JSON Schema of golden files (from the case model), for editors and review."""
+    text = schema_text()
+    if check:
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
+        if current != text:
+            stderr().print(f"{out} is stale; run: rewriter eval schema --out {out}")
+            raise typer.Exit(int(ExitCode.ERROR))
+        stderr().print(f"{out} is current")
+        return
+    with cli_errors():
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{out}: cannot write the schema ({exc.strerror})") from exc
+    stderr().print(f"wrote {out}")
+
+
+def _load_run(path: Path) -> EvalRun:
+    try:
+        return EvalRun.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the run file ({exc.strerror})") from exc
+    except ValueError as exc:
+        first = str(exc).splitlines()[0]
+        raise InputError(f"{path}: not a rewriter eval run file ({first})") from exc
+
+
+def _dump(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
