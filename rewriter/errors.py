@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     INPUT_TOO_LONG = 5
     UNFAITHFUL = 6
     CHECK_FAILED = 7
+    REGRESSION = 8
 
 
 class RewriterError(Exception):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
-import platformdirs
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -16,11 +14,15 @@ from rewriter.cli.console import cli_errors, stderr
 from rewriter.cli.options import BaseUrlOption, ModelOption
 from rewriter.config import Settings
 from rewriter.errors import ExitCode, InputError
+from rewriter.eval import report
 from rewriter.eval.cases import load_suite, schema_text
+from rewriter.eval.compare import compare_runs
+from rewriter.eval.journal import write_atomic
 from rewriter.eval.replay import RecordMode, replay_settings, save_replay_settings
 from rewriter.eval.results import CaseResult, EvalRun
-from rewriter.eval.runner import OnResult, RunOptions, run_suite
+from rewriter.eval.runner import OnResult, RunOptions, rescore, run_suite
 from rewriter.eval.scorers import load_scoring
+from rewriter.local.model import cache_dir
 
 eval_app = typer.Typer(
     help="Score rewrites on golden cases, report them, and compare runs.", no_args_is_help=True
@@ -86,7 +88,7 @@ def eval_run(
             judge = settings if not (judge_model or judge_base_url) else resolve_backend(overrides).settings
         options = RunOptions(
             settings=settings, repeats=repeats, repeat_sample=repeat_sample, concurrency=concurrency,
-            cache_dir=None if no_cache else Path(platformdirs.user_cache_dir("rewriter")) / "eval",
+            cache_dir=None if no_cache else cache_dir() / "eval",
             judge_settings=judge, cassettes=cassettes, record_mode=mode,
         )  # fmt: skip
         if cassettes is not None and mode != "none":
@@ -140,6 +142,23 @@ class _progress:
             self._bar.__exit__(None, None, None)
 
 
+@eval_app.command("rescore")
+def eval_rescore(
+    run_file: Annotated[Path, typer.Argument(help="A run file from `rewriter eval run`.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write it (default: in place).")] = None,
+    scoring_file: Annotated[Path, typer.Option("--scoring", help="Weights and thresholds.")] = Path(
+        "evals/scoring.yaml"
+    ),
+) -> None:
+    """Score a run's replies again with the current checks and scoring file, without a model call."""
+    with cli_errors():
+        run = rescore(_load_run(run_file), load_scoring(scoring_file))
+        target = out or run_file
+        write_atomic(target, run.model_dump_json(indent=1) + "\n")
+    s = run.summary
+    stderr().print(f"{s.passed} of {s.results} passed, mean score {s.mean_score}; written to {target}")
+
+
 @eval_app.command("schema")
 def eval_schema(
     out: Annotated[Path, typer.Option("--out", help="Where the schema goes.")] = DEFAULT_SCHEMA,
@@ -165,6 +184,73 @@ def eval_schema(
     stderr().print(f"wrote {out}")
 
 
+@eval_app.command("report")
+def eval_report(
+    run_file: Annotated[Path, typer.Argument(help="A run file from `rewriter eval run`.")],
+    fmt: Annotated[str, typer.Option("--format", help="md, html, json or junit.")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Report a run: Markdown for a pull request, HTML to read, JSON for tools, JUnit XML for CI."""
+    writers = {
+        "md": report.markdown,
+        "html": report.html_report,
+        "json": report.as_json,
+        "junit": report.junit,
+    }
+    if fmt not in writers:
+        raise typer.BadParameter(f"--format is one of: {', '.join(writers)}")
+    with cli_errors():
+        text = writers[fmt](_load_run(run_file))
+        _emit(text, out)
+
+
+@eval_app.command(
+    "compare", epilog="Exit status: 0 no regression; 8 a regression (with --fail-on-regression)."
+)
+def eval_compare(
+    base: Annotated[Path, typer.Argument(help="The baseline run file.")],
+    candidate: Annotated[Path, typer.Argument(help="The run file to judge against it.")],
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit 8 when a metric regressed beyond noise.")
+    ] = False,
+    threshold: Annotated[
+        float,
+        typer.Option("--threshold", min=0.0, max=1.0, help="Smallest drop that counts as a regression."),
+    ] = 0.05,
+    allow_suite_change: Annotated[
+        bool,
+        typer.Option("--allow-suite-change", help="Compare runs over different suites or scoring files."),
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="md or json.")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Compare two runs per scorer and overall, name the cases that flipped, and gate on regressions."""
+    if fmt not in ("md", "json"):
+        raise typer.BadParameter("--format is one of: md, json")
+    with cli_errors():
+        result = compare_runs(
+            _load_run(base), _load_run(candidate), threshold=threshold, allow_suite_change=allow_suite_change,
+            base_label=base.stem, candidate_label=candidate.stem,
+        )  # fmt: skip
+        text = report.comparison_markdown(result) if fmt == "md" else result.model_dump_json(indent=2) + "\n"
+        _emit(text, out)
+    if result.regressions and fail_on_regression:
+        stderr().print(f"regression: {', '.join(result.regressions)}", soft_wrap=True)
+        raise typer.Exit(int(ExitCode.REGRESSION))
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the report ({exc.strerror})") from exc
+    stderr().print(f"wrote {out}")
+
+
 def _load_run(path: Path) -> EvalRun:
     try:
         return EvalRun.model_validate_json(path.read_text(encoding="utf-8"))
@@ -173,7 +259,3 @@ def _load_run(path: Path) -> EvalRun:
     except ValueError as exc:
         first = str(exc).splitlines()[0]
         raise InputError(f"{path}: not a rewriter eval run file ({first})") from exc
-
-
-def _dump(data: object) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)

@@ -32,9 +32,9 @@ from rewriter.eval.cases import GoldenCase, Suite
 from rewriter.eval.journal import Journal, journal_path, read_journal, write_atomic
 from rewriter.eval.replay import RecordMode, cassette, not_recorded
 from rewriter.eval.results import CaseResult, EvalRun, RunMeta, summarise
-from rewriter.eval.scorers import Scored, Scoring, case_score, score_reply
+from rewriter.eval.scorers import Score, Scored, Scoring, case_score, score_reply
 from rewriter.llm import ChatClient
-from rewriter.models import Usage
+from rewriter.models import CheckReport, Usage
 from rewriter.prompts import prompt_version
 from rewriter.rewrite import Rewriter
 from rewriter.tokens import estimate_cost, info_for
@@ -172,10 +172,7 @@ def run_case(
         with _recording(case, repeat, options):
             result = rewriter.rewrite(case.request())
             usage.merge(result.usage)
-            report = check_reply(
-                result.reply, channel=case.channel, customer_name=case.customer_name, draft=case.draft,
-                context=[case.customer, *case.policy], language=case.language, guidance=guidance,
-            )  # fmt: skip
+            report = check_case(case, result.reply, guidance)
             cost = result.cost_usd
             if options.judge_settings is not None:
                 judge_client = _client(options.judge_settings, options, repeat)
@@ -199,14 +196,54 @@ def run_case(
             case_id=case.id, repeat=repeat, seed=seed, status="error", usage=usage,
             error=f"{type(exc).__name__}: {exc.message}", latency_s=round(time.perf_counter() - started, 3),
         )  # fmt: skip
-    scores = score_reply(Scored(case=case, reply=result.reply, report=report), scoring)
-    value, passed = case_score(scores, scoring)
+    scores, value, passed = _scored(case, result.reply, report, scoring)
     return CaseResult(
         case_id=case.id, repeat=repeat, seed=seed, status=result.status.value, reply=result.reply,
         scores=scores, case_score=value, passed=passed and result.status.value != "error",
         attempts=result.attempts, latency_s=round(time.perf_counter() - started, 3), usage=usage,
         cost_usd=round(cost, 6), cached=isinstance(client, CachedClient) and client.misses == 0,
     )  # fmt: skip
+
+
+def check_case(case: GoldenCase, reply: str, guidance: Guidance) -> CheckReport:
+    """The checker's report on a reply, in the case's language, against its draft and context."""
+    return check_reply(
+        reply, channel=case.channel, customer_name=case.customer_name, draft=case.draft,
+        context=[case.customer, *case.policy], language=case.language, guidance=guidance,
+    )  # fmt: skip
+
+
+def _scored(
+    case: GoldenCase, reply: str, report: CheckReport, scoring: Scoring
+) -> tuple[list[Score], float | None, bool]:
+    scores = score_reply(Scored(case=case, reply=reply, report=report), scoring)
+    value, passed = case_score(scores, scoring)
+    return scores, value, passed
+
+
+def rescore(run: EvalRun, scoring: Scoring, *, guidance: Guidance | None = None) -> EvalRun:
+    """The same replies scored again with the current checker and ``scoring``: no model call.
+
+    For a changed scorer, threshold or check, this keeps the replies, latencies and
+    costs of the original run and recomputes everything that is judged from them.
+
+    Raises:
+        InputError: The run was judged by an LLM, whose verdicts cannot be recomputed.
+    """
+    if run.meta.judge_model is not None:
+        raise InputError("a judged run cannot be rescored without its judge; run it again instead")
+    guidance = guidance or load_guidance()
+    cases = {case.id: case for case in run.cases}
+    results = []
+    for result in run.results:
+        if result.reply is None:
+            results.append(result)
+            continue
+        case = cases[result.case_id]
+        scores, value, passed = _scored(case, result.reply, check_case(case, result.reply, guidance), scoring)
+        results.append(result.model_copy(update={"scores": scores, "case_score": value, "passed": passed}))
+    meta = run.meta.model_copy(update={"scoring_hash": scoring.hash})
+    return run.model_copy(update={"meta": meta, "results": results, "summary": summarise(run.cases, results)})
 
 
 def _client(settings: Settings, options: RunOptions, repeat: int) -> ChatClient:
