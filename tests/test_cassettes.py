@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+EVAL_CASSETTES = ROOT / "evals" / "cassettes"
 KEY = re.compile(r"sk-[A-Za-z0-9_\-]{8,}")
 SECRET_HEADERS = {"authorization", "api-key", "x-api-key", "cookie", "set-cookie", "openai-organization"}
 
@@ -37,6 +39,15 @@ def test_cassettes_exist() -> None:
 @pytest.mark.parametrize("path", all_cassettes(), ids=lambda p: str(p.relative_to(CASSETTES)))
 def test_no_secret_in_cassette(path: Path) -> None:
     assert find_secrets(path) == []
+
+
+def test_no_secret_in_the_eval_recordings() -> None:
+    recorded = sorted(EVAL_CASSETTES.rglob("*.yaml"))
+    assert recorded, "the golden suite's recording is missing"
+    assert [problem for path in recorded for problem in find_secrets(path)] == []
+    for settings in EVAL_CASSETTES.rglob("backend.json"):
+        text = settings.read_text(encoding="utf-8")
+        assert not KEY.search(text) and "api_key" not in text and "base_url" not in text
 
 
 def test_scanner_catches_a_planted_key_and_header(tmp_path: Path) -> None:

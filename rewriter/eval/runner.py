@@ -184,14 +184,14 @@ def run_case(
                 usage.merge(verdicts.usage)
                 info = info_for(judge_client.model_name(), options.judge_settings)
                 cost += estimate_cost(info, verdicts.usage.prompt_tokens, verdicts.usage.completion_tokens)
-    except ConfigError:
-        raise
-    except RewriterError as exc:
+    except Exception as exc:
         if not_recorded(exc):
             raise ConfigError(
                 f"case {case.id!r} repeat {repeat}: the request is not in the cassette "
                 f"{_cassette_path(case, repeat, options)}; record it with --record-mode new_episodes"
             ) from exc
+        if isinstance(exc, ConfigError) or not isinstance(exc, RewriterError):
+            raise
         return CaseResult(
             case_id=case.id, repeat=repeat, seed=seed, status="error", usage=usage,
             error=f"{type(exc).__name__}: {exc.message}", latency_s=round(time.perf_counter() - started, 3),
