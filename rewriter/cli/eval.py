@@ -176,12 +176,7 @@ def eval_schema(
         stderr().print(f"{out} is current")
         return
     with cli_errors():
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{out}: cannot write the schema ({exc.strerror})") from exc
-    stderr().print(f"wrote {out}")
+        _emit(text, out)
 
 
 @eval_app.command("report")
@@ -247,7 +242,7 @@ def _emit(text: str, out: Path | None) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"{out}: cannot write the report ({exc.strerror})") from exc
+        raise InputError(f"{out}: cannot write it ({exc.strerror}); pick a writable path") from exc
     stderr().print(f"wrote {out}")
 
 
