@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -115,31 +117,24 @@ def _settings(model: str | None, base_url: str | None, cassettes: Path | None, m
     return resolve_backend({"model": model, "base_url": base_url}).settings
 
 
-class _progress:
+@contextlib.contextmanager
+def _progress() -> Iterator[OnResult | None]:
     """A progress bar on stderr while stdout is a terminal; nothing otherwise."""
-
-    def __enter__(self) -> OnResult | None:
-        if not sys.stdout.isatty():
-            self._bar = None
-            return None
-        self._bar = Progress(
-            TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(), console=stderr(),
-        )  # fmt: skip
-        self._bar.__enter__()
-        self._task = self._bar.add_task("eval", total=None, failed=0)
-        self._failed = 0
+    if not sys.stdout.isatty():
+        yield None
+        return
+    columns = (TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn())  # fmt: skip
+    failed = 0
+    with Progress(*columns, console=stderr()) as bar:
+        task = bar.add_task("eval", total=None, failed=0)
 
         def on_result(result: CaseResult, done: int, total: int) -> None:
-            self._failed += not result.passed
-            assert self._bar is not None
-            self._bar.update(self._task, completed=done, total=total, failed=self._failed)
+            nonlocal failed
+            failed += not result.passed
+            bar.update(task, completed=done, total=total, failed=failed)
 
-        return on_result
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
+        yield on_result
 
 
 @eval_app.command("rescore")

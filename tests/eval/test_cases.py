@@ -95,3 +95,15 @@ def test_a_missing_path_or_an_empty_folder_is_a_clear_error(tmp_path: Path) -> N
         load_suite([tmp_path / "nope.yaml"])
     with pytest.raises(InputError, match="no golden files"):
         load_suite([tmp_path])
+
+
+def test_the_schema_command_writes_and_checks_the_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rewriter.cli import app
+
+    target = tmp_path / "schema.json"
+    assert CliRunner().invoke(app, ["eval", "schema", "--check", "--out", str(target)]).exit_code == 1
+    assert CliRunner().invoke(app, ["eval", "schema", "--out", str(target)]).exit_code == 0
+    assert target.read_text(encoding="utf-8") == schema_text()
+    assert CliRunner().invoke(app, ["eval", "schema", "--check", "--out", str(target)]).exit_code == 0

@@ -48,3 +48,16 @@ def test_a_request_that_is_not_recorded_stops_the_run_with_what_to_do(tmp_path: 
     options = RunOptions(settings=replay_settings(tmp_path), cassettes=tmp_path, record_mode=mode)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="not in the cassette .*record it with --record-mode new_episodes"):
         run_suite(suite, options, load_scoring(EVALS / "scoring.yaml"))
+
+
+def test_rescoring_the_baseline_changes_nothing_and_needs_no_model(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rewriter.cli import app
+
+    copy = tmp_path / "base.json"
+    copy.write_text(BASELINE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "rescore", str(copy), "--scoring", str(EVALS / "scoring.yaml")])
+    assert result.exit_code == 0, result.output
+    again = EvalRun.model_validate_json(copy.read_text(encoding="utf-8"))
+    assert again.results == EvalRun.model_validate_json(BASELINE.read_text(encoding="utf-8")).results
