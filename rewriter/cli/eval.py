@@ -21,7 +21,7 @@ from rewriter.eval.cases import load_suite, schema_text
 from rewriter.eval.compare import compare_runs
 from rewriter.eval.journal import write_atomic
 from rewriter.eval.replay import RecordMode, replay_settings, save_replay_settings
-from rewriter.eval.results import CaseResult, EvalRun
+from rewriter.eval.results import CaseResult, load_run
 from rewriter.eval.runner import OnResult, RunOptions, rescore, run_suite
 from rewriter.eval.scorers import load_scoring
 from rewriter.local.model import cache_dir
@@ -36,7 +36,8 @@ DEFAULT_SCHEMA = Path("evals/schema.json")
 @eval_app.command("run")
 def eval_run(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Golden files or folders (default: evals/).")
+        list[Path] | None,
+        typer.Argument(help="Golden files or folders (default: evals/), or *.jsonl files of real pairs."),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Where to write the run file.")] = Path("eval-run.json"),
     resume: Annotated[
@@ -75,13 +76,17 @@ def eval_run(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Ask the model even for requests seen before.")
     ] = False,
+    sample: Annotated[
+        int | None,
+        typer.Option("--sample", min=1, help="From each *.jsonl file of real pairs, a fixed sample of N."),
+    ] = None,
 ) -> None:
     """Rewrite every golden case, score it, and write a run file (journalled as it goes)."""
     if record_mode not in ("none", "new_episodes", "all"):
         raise typer.BadParameter("--record-mode is one of: none, new_episodes, all")
     mode: RecordMode = record_mode  # type: ignore[assignment]
     with cli_errors():
-        suite = load_suite(paths or [Path("evals")])
+        suite = load_suite(paths or [Path("evals")], sample=sample)
         scoring = load_scoring(scoring_file)
         settings = _settings(model, base_url, cassettes, mode)
         judge = None
@@ -147,7 +152,7 @@ def eval_rescore(
 ) -> None:
     """Score a run's replies again with the current checks and scoring file, without a model call."""
     with cli_errors():
-        run = rescore(_load_run(run_file), load_scoring(scoring_file))
+        run = rescore(load_run(run_file), load_scoring(scoring_file))
         target = out or run_file
         write_atomic(target, run.model_dump_json(indent=1) + "\n")
     s = run.summary
@@ -190,7 +195,7 @@ def eval_report(
     if fmt not in writers:
         raise typer.BadParameter(f"--format is one of: {', '.join(writers)}")
     with cli_errors():
-        text = writers[fmt](_load_run(run_file))
+        text = writers[fmt](load_run(run_file))
         _emit(text, out)
 
 
@@ -219,7 +224,7 @@ def eval_compare(
         raise typer.BadParameter("--format is one of: md, json")
     with cli_errors():
         result = compare_runs(
-            _load_run(base), _load_run(candidate), threshold=threshold, allow_suite_change=allow_suite_change,
+            load_run(base), load_run(candidate), threshold=threshold, allow_suite_change=allow_suite_change,
             base_label=base.stem, candidate_label=candidate.stem,
         )  # fmt: skip
         text = report.comparison_markdown(result) if fmt == "md" else result.model_dump_json(indent=2) + "\n"
@@ -239,13 +244,3 @@ def _emit(text: str, out: Path | None) -> None:
     except OSError as exc:
         raise InputError(f"{out}: cannot write it ({exc.strerror}); pick a writable path") from exc
     stderr().print(f"wrote {out}")
-
-
-def _load_run(path: Path) -> EvalRun:
-    try:
-        return EvalRun.model_validate_json(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the run file ({exc.strerror})") from exc
-    except ValueError as exc:
-        first = str(exc).splitlines()[0]
-        raise InputError(f"{path}: not a rewriter eval run file ({first})") from exc

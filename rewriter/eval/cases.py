@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rewriter.check import load_guidance
 from rewriter.errors import InputError
+from rewriter.eval.pairs import Pair, read_pairs
 from rewriter.models import Channel, RewriteRequest
 
 SCHEMA_HEADER = "# yaml-language-server: $schema="
@@ -37,6 +38,7 @@ class Emotion(StrEnum):
     CONFUSED = "confused"
     NEUTRAL = "neutral"
     POLITE = "polite"
+    UNKNOWN = "unknown"
 
 
 class Flaw(StrEnum):
@@ -52,6 +54,7 @@ class Flaw(StrEnum):
     COLD = "cold"
     NO_NEXT_STEP = "no-next-step"
     NONE = "none"
+    UNKNOWN = "unknown"
 
 
 class _Strict(BaseModel):
@@ -159,8 +162,11 @@ class Suite(BaseModel):
     hash: str
 
 
-def load_suite(paths: Sequence[Path]) -> Suite:
+def load_suite(paths: Sequence[Path], *, sample: int | None = None) -> Suite:
     """Load golden files (or every ``*.yaml`` under folders) into one validated suite.
+
+    A ``*.jsonl`` file is read as real customer/agent pairs (see :mod:`rewriter.eval.pairs`);
+    ``sample`` keeps a fixed random sample of each such file.
 
     Raises:
         InputError: A file is missing or unreadable, is not valid YAML, breaks the
@@ -169,13 +175,13 @@ def load_suite(paths: Sequence[Path]) -> Suite:
     """
     files = sorted({f for path in paths for f in _golden_files(path)})
     if not files:
-        raise InputError(f"no golden files (*.yaml) in {', '.join(map(str, paths))}")
+        raise InputError(f"no golden files (*.yaml, *.jsonl) in {', '.join(map(str, paths))}")
     cases: list[GoldenCase] = []
     seen: dict[str, Path] = {}
     rules = {rule.id for rule in load_guidance().rules}
     digest = hashlib.sha256()
     for file in files:
-        for case in _read(file):
+        for case in _from_pairs(file, sample) if file.suffix == ".jsonl" else _read(file):
             if case.id in seen:
                 raise InputError(f"{file}: case {case.id!r}: id already used in {seen[case.id]}")
             unknown = [r for r in case.expect.rules if r not in rules]
@@ -188,6 +194,17 @@ def load_suite(paths: Sequence[Path]) -> Suite:
             cases.append(case)
             digest.update(case.model_dump_json().encode())
     return Suite(cases=cases, files=[str(f) for f in files], hash=digest.hexdigest()[:12])
+
+
+def _from_pairs(file: Path, sample: int | None) -> list[GoldenCase]:
+    def case(pair: Pair) -> GoldenCase:
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{file.stem}-{pair.id}".lower()).strip("-")
+        return GoldenCase(
+            id=slug, channel=pair.channel, customer=pair.customer_message, draft=pair.agent_reply,
+            tags=Tags(scenario="real-pair", emotion=Emotion.UNKNOWN, flaws=[Flaw.UNKNOWN]),
+        )  # fmt: skip
+
+    return [case(pair) for pair in read_pairs(file, sample=sample)]
 
 
 def _golden_files(path: Path) -> Iterable[Path]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rewriter.errors import InputError
 from rewriter.eval.cases import GoldenCase
 from rewriter.eval.scorers import Outcome, Score
 from rewriter.models import Usage
@@ -163,3 +165,18 @@ def summarise(cases: list[GoldenCase], results: list[CaseResult]) -> Summary:
         else None,
         cached=sum(r.cached for r in results),
     )
+
+
+def load_run(path: Path) -> EvalRun:
+    """A run file read back, with an error that says which file is not one.
+
+    Raises:
+        InputError: The file cannot be read or is not a run file.
+    """
+    try:
+        return EvalRun.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the run file ({exc.strerror})") from exc
+    except ValueError as exc:
+        first = str(exc).splitlines()[0]
+        raise InputError(f"{path}: not a rewriter eval run file ({first})") from exc

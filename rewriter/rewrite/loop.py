@@ -8,6 +8,7 @@ with every result and every error raised after it was accepted.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rewriter.backend import Backend, resolve_backend
@@ -106,6 +107,18 @@ class Rewriter:
         except RewriterError as exc:
             exc.draft = request.draft
             raise
+
+    async def arewrite(
+        self, request: RewriteRequest, *, on_delta: DeltaCallback | None = None
+    ) -> RewriteResult:
+        """:meth:`rewrite` for async callers, such as a help-desk web app: awaits, never blocks.
+
+        The one rewrite loop runs on a worker thread rather than as a second, async copy
+        of it: ``bench/concurrency.py`` shows threads keep a backend as busy as the async
+        openai client does, and one loop cannot drift from another. ``on_delta`` is
+        called on that worker thread. Arguments, result and errors are :meth:`rewrite`'s.
+        """
+        return await asyncio.to_thread(self.rewrite, request, on_delta=on_delta)
 
     def _rewrite(self, request: RewriteRequest, on_delta: DeltaCallback | None) -> RewriteResult:
         info = self.model_info()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 from pathlib import Path
@@ -281,3 +282,21 @@ def test_a_judge_failure_triggers_a_revision_and_every_call_is_counted(backend: 
 
 def test_keep_facts_rule_ids_are_stable() -> None:
     assert (KEEP_FACTS, NO_INVENTED) == ("faithfulness.keep-facts", "faithfulness.no-invented-facts")
+
+
+@pytest.mark.vcr
+def test_arewrite_awaits_the_same_loop(backend: dict[str, Any]) -> None:
+    request = RewriteRequest(draft=BACKUP_DRAFT, customer_message=BACKUP_MESSAGE, customer_name="Dana")
+    rewriter = make(backend)
+    sent, _ = spy_on(rewriter)
+
+    async def two_at_once() -> list[Any]:
+        other = request.model_copy(update={"customer_name": "Lee"})
+        return list(await asyncio.gather(rewriter.arewrite(request), rewriter.arewrite(other)))
+
+    first, second = asyncio.run(two_at_once())
+    assert len(sent) == first.attempts + second.attempts  # both went through the one loop
+    for result, name in ((first, "Dana"), (second, "Lee")):
+        assert result.reply.startswith(f"Hi {name},")
+        assert result.report.facts_checked == ["Settings > Backups", "30 days", "#48213"]
+        facts_kept(result)
