@@ -55,6 +55,9 @@ class RewriteRequest(_Model):
     policy: list[str] = Field(default_factory=list)
     tone: Tone = Tone.WARM
     length: Length = Length.STANDARD
+    language: str | None = Field(
+        default=None, description="The reply's language code (es, de, ...); by default the draft's, detected."
+    )
 
     @field_validator("draft")
     @classmethod

@@ -8,6 +8,7 @@ there is exactly one splitter and one numbered-line pattern, here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any, NamedTuple
@@ -21,6 +22,7 @@ _SENTENCE = re.compile(rf"(?:[ \t]*{NUMBER_MARKER}[ \t]+)?[^\n]*?[.!?]+(?=\s|$)|
 _LINE = re.compile(r"[^\n]+")
 NUMBERED_LINE = re.compile(rf"(?m)^[ \t]*{NUMBER_MARKER}[ \t]+(?=\S)")
 _LIST_MARKER = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s+")
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
 
 
@@ -93,7 +95,17 @@ def extract_json_object(text: str) -> Any:
     start, end = body.find("{"), body.rfind("}")
     if start < 0 or end <= start:
         raise NoJSONError("no JSON object found", missing=True)
+    raw = body[start : end + 1]
     try:
-        return json.loads(body[start : end + 1], strict=False)
+        return json.loads(raw, strict=False)
     except json.JSONDecodeError as exc:
+        if exc.msg.startswith("Invalid \\escape"):
+            # A Windows path written raw ("C:\Users"): the backslash was meant literally.
+            with contextlib.suppress(json.JSONDecodeError):
+                return json.loads(_ESCAPE.sub(_literal_backslash, raw), strict=False)
         raise NoJSONError(f"invalid JSON: {exc.msg} at character {exc.pos}", missing=False) from exc
+
+
+def _literal_backslash(escape: re.Match[str]) -> str:
+    """A valid JSON escape as it is; any other backslash doubled, so it stays a backslash."""
+    return escape.group(0) if escape.group(1) in '"\\/bfnrtu' else "\\\\" + escape.group(1)

@@ -57,3 +57,10 @@ def test_unusable_answers_say_why(text: str, missing: bool, message: str) -> Non
     with pytest.raises(NoJSONError, match=message) as info:
         extract_json_object(text)
     assert info.value.missing is missing
+
+
+def test_a_raw_windows_path_in_a_json_string_keeps_its_backslashes() -> None:
+    answer = '{"answer": "Delete %APPDATA%\\App\\cache, then C:\\Users\\Public and \\\\srv\\share."}'
+    assert extract_json_object(answer) == {
+        "answer": "Delete %APPDATA%\\App\\cache, then C:\\Users\\Public and \\srv\\share."
+    }

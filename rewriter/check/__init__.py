@@ -5,7 +5,7 @@ the rewrite loop and the eval harness all stand on the same verdicts.
 """
 
 from rewriter.check.assess import Assessment, assess
-from rewriter.check.checker import check_reply, with_judge
+from rewriter.check.checker import check_reply, resolve_language, with_judge
 from rewriter.check.facts import Fact, FactKind, extract_facts, occurs_in
 from rewriter.check.guard import check_faithfulness, draft_facts
 from rewriter.check.guidance import load_guidance
@@ -32,6 +32,7 @@ __all__ = [
     "judge",
     "load_guidance",
     "occurs_in",
+    "resolve_language",
     "score",
     "with_judge",
 ]

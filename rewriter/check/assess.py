@@ -37,7 +37,7 @@ def assess(
     customer_name: str | None = None,
     customer_message: str | None = None,
     draft: str | None = None,
-    language: str = "en",
+    language: str | None = None,
     guidance: Guidance | None = None,
     judge_client: ChatClient | None = None,
     repeats: int = 1,
@@ -51,7 +51,7 @@ def assess(
         customer_message: The customer's message: a source facts may come from, and
             what the judge compares a paraphrase with.
         draft: The draft the reply rewrites; adds the faithfulness guard.
-        language: Which phrase lists the deterministic checks use.
+        language: The language the reply must be in; by default the draft's, detected.
         guidance: The rule set (default: the packaged one).
         judge_client: The judge's endpoint; ``None`` runs no judge.
         repeats: Judge repeats, majority vote.
@@ -59,7 +59,7 @@ def assess(
     guidance = guidance or load_guidance()
     report = check_reply(
         reply, channel=channel, customer_name=customer_name, draft=draft,
-        context=[customer_message] if customer_message else [], language=language, guidance=guidance,
+        customer_message=customer_message, language=language, guidance=guidance,
     )  # fmt: skip
     if judge_client is None:
         return Assessment(report=report, scores=score(report))

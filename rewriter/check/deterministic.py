@@ -33,19 +33,36 @@ class CheckContext:
     severity: dict[str, Severity] = field(default_factory=dict)
     banned: tuple[Phrase, ...] = ()
     required: tuple[Phrase, ...] = ()
+    customer_message: str | None = None
+    policy: tuple[str, ...] = ()
+    language_sure: bool = True
 
 
 Check = Callable[[CheckContext], Finding]
 
 
-@lru_cache(maxsize=8)
-def _lexicon(root: str, language: str) -> dict[str, re.Pattern[str]]:
-    known = sorted(
+class NoLexiconError(InputError):
+    """No phrase lists exist for a language: a check that needs them cannot decide."""
+
+
+def lexicon_languages() -> list[str]:
+    """The languages with phrase lists (``prompts/lexicons/<code>.yaml``)."""
+    return sorted(
         n.removeprefix("lexicons/").removesuffix(".yaml") for n in list_prompts() if n.startswith("lexicons/")
     )
+
+
+@lru_cache(maxsize=8)
+def _lexicon(root: str, language: str) -> dict[str, re.Pattern[str]]:
+    known = lexicon_languages()
     if language not in known:
-        raise InputError(f"no phrase lists for language {language!r}; use one of: {', '.join(known)}")
+        raise NoLexiconError(f"no phrase lists for language {language!r}; use one of: {', '.join(known)}")
     raw: Any = load_yaml(f"lexicons/{language}.yaml")
+    for name, phrases in raw.items():
+        odd = [p for p in phrases or [] if not isinstance(p, str)]
+        if odd:  # YAML reads a bare no, yes, on or off as a boolean
+            where = f"lexicons/{language}.yaml: list {name!r}"
+            raise InputError(f"{where} holds {odd[0]!r}, not a phrase; quote it")
     # Longest phrases first, so "as i said before" is quoted whole, not as "as i said".
     return {
         name: re.compile(r"(?!x)x")  # an empty list matches nothing
@@ -65,7 +82,7 @@ def lexicon(language: str, name: str) -> re.Pattern[str]:
     return _lexicon(str(prompts_dir()), language)[name]
 
 
-def _hit(match: re.Match[str], offset: int = 0) -> Evidence:
+def hit(match: re.Match[str], offset: int = 0) -> Evidence:
     """Evidence for a match in the reply, or in a part of it that starts at ``offset``."""
     return Evidence(
         text=match.group(0), start=offset + match.start(), end=offset + match.end(), source="reply"
@@ -73,10 +90,11 @@ def _hit(match: re.Match[str], offset: int = 0) -> Evidence:
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[Evidence]:
-    return [_hit(m) for m in pattern.finditer(text)]
+    return [hit(m) for m in pattern.finditer(text)]
 
 
-def _finding(ctx: CheckContext, rule_id: str, verdict: Verdict, message: str, **kw: Any) -> Finding:
+def finding(ctx: CheckContext, rule_id: str, verdict: Verdict, message: str, **kw: Any) -> Finding:
+    """A finding at the severity the rule set gives the rule (a team may have raised it)."""
     severity = ctx.severity.get(rule_id, Severity.SHOULD)
     return Finding(rule_id=rule_id, verdict=verdict, severity=severity, message=message, **kw)
 
@@ -87,9 +105,9 @@ def _phrases_absent(
     """Pass when no phrase of the list occurs; otherwise quote every occurrence."""
     hits = _spans(lexicon(ctx.language, phrases), ctx.reply)
     if not hits:
-        return _finding(ctx, rule_id, Verdict.PASS, ok)
+        return finding(ctx, rule_id, Verdict.PASS, ok)
     quoted = ", ".join(f'"{h.text}"' for h in hits)
-    return _finding(ctx, rule_id, Verdict.FAIL, f"{problem}: {quoted}", evidence=hits, hint=hint)
+    return finding(ctx, rule_id, Verdict.FAIL, f"{problem}: {quoted}", evidence=hits, hint=hint)
 
 
 def no_blame(ctx: CheckContext) -> Finding:
@@ -112,8 +130,8 @@ def no_hollow_apology(ctx: CheckContext) -> Finding:
     """One sincere apology helps; several read as filler."""
     hits = _spans(lexicon(ctx.language, "apology"), ctx.reply)
     if len(hits) <= 1:
-        return _finding(ctx, "empathy.no-hollow-apology", Verdict.PASS, f"{len(hits)} apology")
-    return _finding(
+        return finding(ctx, "empathy.no-hollow-apology", Verdict.PASS, f"{len(hits)} apology")
+    return finding(
         ctx, "empathy.no-hollow-apology", Verdict.FAIL, f"{len(hits)} apologies in one reply",
         evidence=hits, hint="keep one apology, tied to what went wrong",
     )  # fmt: skip
@@ -130,12 +148,12 @@ def no_toxic_positivity(ctx: CheckContext) -> Finding:
 def use_name(ctx: CheckContext) -> Finding:
     """The customer's name, when known, makes the reply personal."""
     if not ctx.customer_name:
-        return _finding(ctx, "empathy.use-name", Verdict.NOT_APPLICABLE, "customer's name not given")
+        return finding(ctx, "empathy.use-name", Verdict.NOT_APPLICABLE, "customer's name not given")
     match = re.search(rf"(?<!\w){re.escape(ctx.customer_name)}(?!\w)", ctx.reply)
     if match:
-        ev = [_hit(match)]
-        return _finding(ctx, "empathy.use-name", Verdict.PASS, "addresses the customer by name", evidence=ev)
-    return _finding(
+        ev = [hit(match)]
+        return finding(ctx, "empathy.use-name", Verdict.PASS, "addresses the customer by name", evidence=ev)
+    return finding(
         ctx, "empathy.use-name", Verdict.FAIL, f"does not use the customer's name ({ctx.customer_name})",
         hint=f"greet {ctx.customer_name} by name",
     )  # fmt: skip
@@ -148,8 +166,8 @@ def next_step(ctx: CheckContext) -> Finding:
     found = numbered or cue
     if found:
         ev = [Evidence(text=found.group(0).strip(), start=found.start(), end=found.end(), source="reply")]
-        return _finding(ctx, "assertive.next-step", Verdict.PASS, "gives a next step", evidence=ev)
-    return _finding(
+        return finding(ctx, "assertive.next-step", Verdict.PASS, "gives a next step", evidence=ev)
+    return finding(
         ctx, "assertive.next-step", Verdict.FAIL, "no next step: nothing to do and nothing promised",
         hint="add what the customer should do next, or what you will do and when",
     )  # fmt: skip
@@ -158,25 +176,26 @@ def next_step(ctx: CheckContext) -> Finding:
 def social_privacy(ctx: CheckContext) -> Finding:
     """Private data must never be requested in a public thread."""
     if ctx.channel is not Channel.SOCIAL:
-        return _finding(ctx, "channel.social-privacy", Verdict.NOT_APPLICABLE, "not a public channel")
+        return finding(ctx, "channel.social-privacy", Verdict.NOT_APPLICABLE, "not a public channel")
     hits: list[Evidence] = []
     private_channel = lexicon(ctx.language, "private_channel")
     for sentence in sentences(ctx.reply):
         if private_channel.search(sentence.text):
             continue  # "DM us your card number" moves it out of public: fine
         hits.extend(
-            _hit(m, sentence.start) for m in lexicon(ctx.language, "private_data").finditer(sentence.text)
+            hit(m, sentence.start) for m in lexicon(ctx.language, "private_data").finditer(sentence.text)
         )
     if not hits:
-        return _finding(ctx, "channel.social-privacy", Verdict.PASS, "asks for no private data in public")
+        return finding(ctx, "channel.social-privacy", Verdict.PASS, "asks for no private data in public")
     quoted = ", ".join(f'"{h.text}"' for h in hits)
-    return _finding(
+    return finding(
         ctx, "channel.social-privacy", Verdict.FAIL, f"asks for private data in a public reply: {quoted}",
         evidence=hits, hint="ask the customer to send it by direct message instead",
     )  # fmt: skip
 
 
-def _evidence(span: Span) -> Evidence:
+def span_evidence(span: Span) -> Evidence:
+    """Evidence for a sentence or line of the reply."""
     return Evidence(text=span.text, start=span.start, end=span.end, source="reply")
 
 
@@ -184,7 +203,7 @@ def numbered_steps(ctx: CheckContext) -> Finding:
     """Two or more actions are easier to follow as numbered steps."""
     rule = "assertive.numbered-steps"
     if numbered_lines(ctx.reply) >= 2:
-        return _finding(ctx, rule, Verdict.PASS, "actions are numbered steps")
+        return finding(ctx, rule, Verdict.PASS, "actions are numbered steps")
     verbs = lexicon(ctx.language, "imperative_verbs")
     connector = lexicon(ctx.language, "connectors")
     actions = []
@@ -195,10 +214,10 @@ def numbered_steps(ctx: CheckContext) -> Finding:
         if verbs.match(head):
             actions.append(sentence)
     if len(actions) < 2:
-        return _finding(ctx, rule, Verdict.NOT_APPLICABLE, f"{len(actions)} action(s)")
-    return _finding(
+        return finding(ctx, rule, Verdict.NOT_APPLICABLE, f"{len(actions)} action(s)")
+    return finding(
         ctx, rule, Verdict.FAIL, f"{len(actions)} actions written as running text",
-        evidence=[_evidence(a) for a in actions], hint="put one action per numbered line, in order",
+        evidence=[span_evidence(a) for a in actions], hint="put one action per numbered line, in order",
     )  # fmt: skip
 
 
@@ -208,10 +227,10 @@ def follow_up(ctx: CheckContext) -> Finding:
     cue = lexicon(ctx.language, "follow_up")
     for sentence in sentences(ctx.reply)[-3:]:
         if cue.search(sentence.text):
-            return _finding(ctx, rule, Verdict.PASS, "invites a reply or commits to follow up",
-                            evidence=[_evidence(sentence)])  # fmt: skip
+            return finding(ctx, rule, Verdict.PASS, "invites a reply or commits to follow up",
+                            evidence=[span_evidence(sentence)])  # fmt: skip
     hint = "close with one line that invites a reply or says when you will check back"
-    return _finding(ctx, rule, Verdict.FAIL, "ends without a reply invitation or follow-up", hint=hint)
+    return finding(ctx, rule, Verdict.FAIL, "ends without a reply invitation or follow-up", hint=hint)
 
 
 _WALL_WORDS = 90
@@ -222,10 +241,10 @@ def concise(ctx: CheckContext) -> Finding:
     rule = "tone.concise"
     walls = [p for p in paragraphs(ctx.reply) if len(p.text.split()) > _WALL_WORDS]
     if not walls:
-        return _finding(ctx, rule, Verdict.PASS, f"no paragraph over {_WALL_WORDS} words")
-    return _finding(
+        return finding(ctx, rule, Verdict.PASS, f"no paragraph over {_WALL_WORDS} words")
+    return finding(
         ctx, rule, Verdict.FAIL, f"{len(walls)} paragraph(s) over {_WALL_WORDS} words",
-        evidence=[_evidence(p) for p in walls], hint="split into short paragraphs and numbered steps",
+        evidence=[span_evidence(p) for p in walls], hint="split into short paragraphs and numbered steps",
     )  # fmt: skip
 
 
@@ -234,21 +253,21 @@ def email_form(ctx: CheckContext) -> Finding:
     rule = "channel.email-form"
     lines = [line for line in ctx.reply.strip().splitlines() if line.strip()]
     if not lines:
-        return _finding(ctx, rule, Verdict.FAIL, "empty reply")
+        return finding(ctx, rule, Verdict.FAIL, "empty reply")
     greeting = lexicon(ctx.language, "greeting").match(lines[0].strip())
     signoff = any(lexicon(ctx.language, "signoff").search(line) for line in lines[-3:])
     missing = [part for part, ok in (("greeting", greeting), ("sign-off", signoff)) if not ok]
     if not missing:
-        return _finding(ctx, rule, Verdict.PASS, "has a greeting and a sign-off")
-    return _finding(ctx, rule, Verdict.FAIL, f"email without a {' or a '.join(missing)}",
+        return finding(ctx, rule, Verdict.PASS, "has a greeting and a sign-off")
+    return finding(ctx, rule, Verdict.FAIL, f"email without a {' or a '.join(missing)}",
                     hint="open with a greeting and close with a sign-off")  # fmt: skip
 
 
 def _brevity(ctx: CheckContext, rule: str, limit: int, unit: str) -> Finding:
     size = len(ctx.reply.split()) if unit == "words" else len(ctx.reply)
     if size <= limit:
-        return _finding(ctx, rule, Verdict.PASS, f"{size} {unit} (limit {limit})")
-    return _finding(ctx, rule, Verdict.FAIL, f"{size} {unit}, over the {limit} that suit the channel",
+        return finding(ctx, rule, Verdict.PASS, f"{size} {unit} (limit {limit})")
+    return finding(ctx, rule, Verdict.FAIL, f"{size} {unit}, over the {limit} that suit the channel",
                     hint="cut to the acknowledgement, the action and one closing line")  # fmt: skip
 
 
@@ -269,16 +288,16 @@ def positive_framing(ctx: CheckContext) -> Finding:
     negative = lexicon(ctx.language, "negative_opening")
     alternative = lexicon(ctx.language, "alternative")
     for i, sentence in enumerate(spans):
-        hit = negative.search(sentence.text)
-        if hit:
+        opening = negative.search(sentence.text)
+        if opening:
             window = " ".join(s.text for s in spans[i : i + 3])
             if alternative.search(window):
-                return _finding(ctx, rule, Verdict.PASS, "a limit is followed by what can be done")
+                return finding(ctx, rule, Verdict.PASS, "a limit is followed by what can be done")
             hint = "follow the limit with the option that remains"
-            evidence = [_hit(hit, sentence.start)]
-            message = f'"{hit.group(0)}" with no alternative after it'
-            return _finding(ctx, rule, Verdict.FAIL, message, evidence=evidence, hint=hint)
-    return _finding(ctx, rule, Verdict.PASS, "no refusal without an alternative")
+            evidence = [hit(opening, sentence.start)]
+            message = f'"{opening.group(0)}" with no alternative after it'
+            return finding(ctx, rule, Verdict.FAIL, message, evidence=evidence, hint=hint)
+    return finding(ctx, rule, Verdict.PASS, "no refusal without an alternative")
 
 
 def banned_phrases(ctx: CheckContext) -> list[Finding]:
@@ -330,7 +349,7 @@ def acknowledgement(ctx: CheckContext) -> Finding:
     rule = "empathy.specific-acknowledgement"
     hits = _spans(lexicon(ctx.language, "acknowledgement"), ctx.reply)
     if hits:
-        return _finding(ctx, rule, Verdict.PASS, "acknowledges the customer's feelings", evidence=hits[:3])
+        return finding(ctx, rule, Verdict.PASS, "acknowledges the customer's feelings", evidence=hits[:3])
     return Finding(
         rule_id=rule, verdict=Verdict.FAIL, severity=Severity.SHOULD,
         message="no acknowledgement of the customer's feelings or situation found",

@@ -6,6 +6,11 @@ precision over recall: a spurious fact fails a good rewrite, while a missed one
 only weakens the check. Every pattern is anchored with the same word and number
 boundaries that `occurs_in` applies, so a fact always occurs in its own source.
 Quantifiers are bounded or separated by literals to rule out runaway backtracking.
+
+Typed extraction cannot know every shape a fact takes, so `fact_like_tokens` adds a
+strict sweep: tokens that look like facts (a digit, a CODE_WITH_UNDERSCORES, a handle,
+a path, a short quoted label) though no typed pattern claims them. The guard reports
+those as "possibly lost" rather than as dropped facts of a known kind.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -33,6 +38,14 @@ class FactKind(StrEnum):
     TIME = "time"
     UI_PATH = "ui_path"
     CODE = "code"
+    ERROR_CODE = "error_code"
+    KEY = "key"
+    HANDLE = "handle"
+    HASHTAG = "hashtag"
+    PATH = "path"
+    LABEL = "label"
+    # What the sweep found: fact-like, but of no kind the typed patterns know.
+    TOKEN = "token"
 
 
 class Fact(BaseModel):
@@ -56,13 +69,34 @@ _UNIT = (
     r"(?:(?:business|working|calendar)" + _SP + r"(?:days?|hours?|weeks?)|seconds?|secs?|minutes?|mins?"
     r"|hours?|hrs?|days?|weeks?|months?|years?|yrs?|ms|[KMGTP]i?B|[kmgt]b|[KMG]bps|(?:kilo|mega|giga|tera)?bytes?"
     r"|[GM]Hz|px|percent|%|users?|seats?|licen[cs]es?|devices?|members?|projects?|files?|pages?|characters?"
-    r"|attempts?|credits?|emails?|messages?|requests?)"
+    r"|attempts?|credits?|emails?|messages?|requests?|contacts|records|rows|items|orders|invoices|accounts"
+    r"|tickets|photos|videos|images|documents|workspaces|subscribers|recipients|h"
+    # es / de / fr durations: the units a deadline or a retention period is written in.
+    r"|d[ií]as?(?:" + _SP + r"h[aá]biles)?|semanas?|horas?|meses|mes|minutos?|segundos?|a[ñn]os?"
+    r"|(?:Werk|Arbeits|Geschäfts)?[Tt]age?n?|Stunden?|Wochen?|Monate?n?|Minuten?|Sekunden?|Jahre?n?"
+    r"|jours?(?:" + _SP + r"ouvr(?:és|ables))?|heures?|semaines?|mois|secondes?|ans|ann[ée]es?)"
+)
+# "5 to 7 days", "5 bis 7 Werktage", "de 5 à 7 jours": a range is one fact.
+_RANGE = (
+    r"(?:" + _SP + r"?[-–]" + _SP + r"?|" + _SP + r"(?:to|and|or|bis|und|oder|a|y|o|à|et|ou)" + _SP + r")"
 )
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+
+
+def _names(words: str) -> str:
+    """Month names as an alternation that also accepts a capital first letter."""
+    return "(?:" + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in words.split()) + ")"
+
+
+_MONTH_ES = _names("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre")
+_MONTH_DE = _names("Januar Jänner Februar März Maerz April Mai Juni Juli August September Oktober November Dezember")
+_MONTH_FR = _names(
+    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre decembre"
+)
 _DOM = r"(?:[12]\d|3[01]|0?[1-9])"
 _YEAR = r"(?:19|20)\d{2}"
 _AMPM = r"(?:[AaPp]\.[Mm]\.|[AaPp][Mm])"
@@ -79,11 +113,55 @@ _ARROW = r"\s*(?:->|→|>)\s*"
 _UI_ARROW = _SP + r"*(?:->|→|>)" + _SP + r"*"
 _CAPW = r"[a-z]?[A-Z][\w'+-]+"
 _SEG = _CAPW + r"(?:" + _SP + r"(?:(?:and|or|of|for|the|&)" + _SP + r")?" + _CAPW + r"){0,4}"
+# Lower-case words end a menu path only where prose cannot go on: the words that carry a
+# sentence past a menu ("and click", "then", "you") end the path before them.
+_PROSE = (
+    r"(?:then|click|tap|select|choose|press|open|go|you|your|it|we|please|now|again|if|when|to|so|but|try"
+    r"|use|find|check|see|there|here|this|that|more|also|can|will|should|must|may|need|is|are|was)"
+)
+_LOWW = r"(?!" + _PROSE + r"(?!\w))[a-z][\w'&+-]{0,30}"
+_LOWSEG = _CAPW + r"(?:" + _SP + _LOWW + r"){1,3}"
+_MIDSEG = _CAPW + r"(?:" + _SP + r"[a-z][\w'&+-]{0,30}){1,4}"
+_SEG_END = r"(?=[.,;:!?)\]\"'”»\n]|$)"
+# A first segment in lower-case words ("My learning > ...") only where a path can start:
+# a line's start, after a colon, bracket or quote, or after a verb that leads to a menu.
+_PATH_START = "(?:" + "|".join(
+    [r"(?<![^\n])", r"(?<=[:(\"'“«„])", r"(?<=[:(\"'“«„]" + _SP + ")"]
+    + [r"(?<=\b[" + w[0].upper() + w[0] + "]" + w[1:] + _SP + ")" for w in
+       "to in under open via select choose click tap from on at".split()]
+) + ")"
 _VERB = (
     r"(?:Go|Open|Click|Tap|Select|Choose|Navigate|Visit|Head|Under|In|From|Via|Then|Next|Try|Use|Press"
     r"|Find|Check|Access|Launch|See|Restore|Please|Now|Return|Scroll|Enable|Disable|Toggle)\b"
 )
 _ID_BODY = r"(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]{3})[A-Za-z0-9]+(?:-[A-Za-z0-9]+){0,4}"
+# Paths: segments of word characters, dotted parts (app.log), and inside a path a space
+# before a capitalised word ("Application Support", "Program Files").
+_PW = r"[\w@%+~-]{1,64}(?:\.[\w@%+~-]{1,64}){0,6}"
+_PMID = _PW + r"(?: [A-Z][\w@%+~-]{0,63}(?:\.[\w@%+~-]{1,64}){0,6}){0,3}"
+_UNIX_TAIL = r"(?:" + _PMID + r"/){0,15}" + _PW + r"/?(?![\w/\\@%+~-]|\.\w)" + _R
+_WIN_TAIL = r"(?:" + _PMID + r"\\){0,15}" + _PW + r"\\?(?![\w/\\@%+~-]|\.\w)" + _R
+# Quoted UI labels: one to six words between a pair of quotes; the quotes are not the fact.
+_QUOTES = [('"', '"'), ("'", "'"), ("“", "”"), ("‘", "’"), ("„", "“"), ("„", "”"), ("«", "»"), ("»", "«")]
+
+
+def _quoted(opening: str, closing: str) -> str:
+    """A short quoted span whose inner text (group v) is one to six words."""
+    stop = re.escape(opening + closing)
+    word = r"[^\s" + stop + r"]{1,40}"
+    inner = r"(?P<v>" + word + r"(?:" + _SP + word + r"){0,5})"
+    if opening in "\"'":  # straight quotes open and close alike, so a word must not touch them
+        lead = re.escape(opening) + r"(?<![\w" + stop + r"]" + re.escape(opening) + r")"
+        return lead + inner + re.escape(closing) + r"(?![\w" + stop + r"])"
+    pad = _SP + "?" if opening in "«»" else ""
+    return re.escape(opening) + pad + inner + pad + re.escape(closing)
+
+
+_HTTP_REASON = (
+    r"(?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Request Timeout|Conflict|Gone"
+    r"|Unprocessable Entity|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable"
+    r"|Gateway Time-?out)"
+)
 _ID_KEY = r"(?:order|ticket|case|invoice|ref(?:erence)?|request|booking|confirmation|tracking|receipt|id)"
 
 _Entry = tuple[FactKind, re.Pattern[str]]
@@ -113,9 +191,58 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
             (_K.VERSION, r"[vV](?<!\w[vV])\d+(?:\.\d+){0,3}" + _R),
             (_K.ID, r"#(?<![\w#&]#)" + _ID_BODY + _R),
             (_K.ID, r"[A-Z](?<![\w-][A-Z])[A-Z0-9]{1,9}(?:-[A-Z0-9]+){0,3}-\d[A-Z0-9]*" + _R),
+            # The whole hyphenated token, so "AB-1234-XY" is never taken as "AB-1234".
+            (
+                _K.ID,
+                r"[A-Z0-9](?<![\w.,-][A-Z0-9])(?=[A-Z0-9-]{0,60}\d)(?=[0-9-]{0,60}[A-Z])"
+                r"[A-Z0-9]{1,12}(?:-[A-Z0-9]{1,12}){1,5}(?!-?\w)" + _R,
+            ),
+            # Long unbroken letter-and-digit codes such as a parcel number (1Z999AA10123456784).
+            (
+                _K.ID,
+                r"[A-Z0-9](?<![\w.,-][A-Z0-9])(?=[A-Z]{0,35}\d[A-Z]{0,35}\d)(?=\d{0,35}[A-Z])"
+                r"[A-Z0-9]{8,36}(?!-?\w)" + _R,
+            ),
+            (_K.HASHTAG, r"#(?<![\w#&]#)[^\W\d_]\w{0,49}(?!-?\w)"),
         ),
     ),
-    ("gate", re.compile("@"), _c((_K.EMAIL, _EMAIL_LB + _EMAIL_BODY + _EMAIL_LA))),
+    (
+        "gate",
+        re.compile("@"),
+        _c(
+            (_K.EMAIL, _EMAIL_LB + _EMAIL_BODY + _EMAIL_LA),
+            (_K.HANDLE, r"@(?<![\w@.+-]@)[A-Za-z_][A-Za-z0-9_]{1,29}(?![\w@-]|\.\w)"),
+        ),
+    ),
+    (
+        "gate",
+        re.compile(r"[A-Z0-9]_[A-Z0-9]|0x"),
+        _c(
+            (_K.ERROR_CODE, r"[A-Z](?<!\w[A-Z])[A-Z0-9]{0,30}(?:_[A-Z0-9]{1,30}){1,8}(?!\w)"),
+            (_K.ERROR_CODE, r"0(?<!\w0)x[0-9A-Fa-f]{4,16}(?!\w)"),
+        ),
+    ),
+    (
+        "gate",
+        re.compile("[*•●]{2}"),
+        _c(
+            (_K.KEY, r"[a-z](?<!\w[a-z])[a-z0-9]{1,11}(?:_[a-z0-9]{1,11}){0,3}_[*•●]{2,32}[A-Za-z0-9]{1,16}(?!\w)"),
+            (_K.KEY, r"[•●](?<![•●*][•●])[•●]{2,31}" + _SP + r"?\d{2,6}" + _R),
+        ),
+    ),
+    (
+        "gate",
+        re.compile(r"[/\\%]"),
+        _c(
+            (_K.PATH, r"/(?<![\w/.~:)\]\\-]/)" + _UNIX_TAIL),
+            (_K.PATH, r"~(?<![\w~]~)/" + _UNIX_TAIL),
+            (_K.PATH, r"\.(?<![\w.]\.)\.?/" + _UNIX_TAIL),
+            (_K.PATH, r"[A-Za-z](?<!\w[A-Za-z]):/" + _UNIX_TAIL),
+            (_K.PATH, r"[A-Za-z](?<!\w[A-Za-z]):\\(?:" + _WIN_TAIL + r"|(?![\w\\]))"),
+            (_K.PATH, r"%(?<![\w%]%)[A-Za-z_]\w{1,30}%(?:\\" + _WIN_TAIL + r"|(?![\w\\%]))"),
+        ),
+    ),
+    ("gate", re.compile("[\"'“‘„«»]"), _c(*((_K.LABEL, _quoted(o, c)) for o, c in _QUOTES))),
     (
         "gate",
         re.compile(r"\." + _TLD + r"(?![\w-])"),
@@ -132,21 +259,29 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
                 _L
                 + r"(?!"
                 + _VERB
-                + r")"
+                + r")(?:"
                 + _SEG
-                + r"(?:"
+                + r"|"
+                + _PATH_START
+                + _LOWSEG
+                + r"(?="
+                + _UI_ARROW
+                + r"))(?:"
                 + _UI_ARROW
                 + r"(?:"
                 + _SEG
                 + "|"
-                + _CAPW
-                + r"(?:"
-                + _SP
-                + r"[a-z][\w'&+-]*){1,4})(?="
+                + _MIDSEG
+                + r")(?="
                 + _UI_ARROW
                 + r")){0,5}"
                 + _UI_ARROW
+                + r"(?:"
+                + _LOWSEG
+                + _SEG_END
+                + r"|"
                 + _SEG
+                + r")"
                 + _R,
             ),
         ),
@@ -158,6 +293,18 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
             (_K.PHONE, _L + r"(?:1[ .-])?\d{3}([ .-])\d{3}\1\d{4}(?!-\d)" + _R),
             (_K.PHONE, _L + r"0\d{2,4}[ -]\d{3,4}[ -]?\d{3,4}(?!-\d)" + _R),
             (_K.MONEY, _L + _NUM + _SP + r"?(?:" + _CUR + r"|dollars?|euros?|pounds?|cents?)" + _R),
+            # The European way: "49,00 €", "1.299,00 EUR".
+            (
+                _K.MONEY,
+                _L + r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d{2})?" + _SP + r"?(?:[€£$]|EUR|GBP|CHF|USD)" + _R,
+            ),
+            (
+                _K.DATE,
+                _L + _DOM + _SP + r"de" + _SP + _MONTH_ES + r"(?:" + _SP + r"del?" + _SP + _YEAR + r")?" + _R,
+            ),
+            (_K.DATE, _L + _DOM + r"\.?" + _SP + _MONTH_DE + r"(?:" + _SP + _YEAR + r")?" + _R),
+            (_K.DATE, _L + _DOM + r"(?:er)?" + _SP + _MONTH_FR + r"(?:" + _SP + _YEAR + r")?" + _R),
+            (_K.ERROR_CODE, _L + r"(?P<v>[1-5]\d\d)" + _SP + r"\(?" + _HTTP_REASON + r"(?!\w)"),
             (
                 _K.DATE,
                 _L + _DAY + _SP + r"(?:of" + _SP + r")?" + _MONTH + r"(?:\.?,?" + _SP + _YEAR + r")?" + _R,
@@ -177,10 +324,7 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
                 + r"(?<![$€£¥₹])"
                 + _NUM
                 + r"(?:"
-                + _SP
-                + r"?[-–]"
-                + _SP
-                + r"?"
+                + _RANGE
                 + _NUM
                 + r")?"
                 + r"[ \t\xa0-]?"
@@ -203,6 +347,21 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
         re.compile(r"https?://|www\."),
         _c(
             (_K.URL, _URL_LB + _L + r"(?i:https?://|www\.)\w" + _URL_CHAR + "*"),
+        ),
+    ),
+    (
+        "at_low",
+        re.compile("http|error|status"),
+        _c(
+            (
+                _K.ERROR_CODE,
+                _L
+                + r"(?i:http(?:/\d(?:\.\d)?)?|(?:http" + _SP + r")?(?:error|status)(?:" + _SP + r"code)?)"
+                + r":?"
+                + _SP
+                + r"(?P<v>[1-5]\d\d)"
+                + _R,
+            ),
         ),
     ),
     (
@@ -254,8 +413,15 @@ _PRIORITY = {
             _K.DATE,
             _K.TIME,
             _K.VERSION,
+            _K.KEY,
+            _K.ERROR_CODE,
+            _K.PATH,
             _K.ID,
+            _K.HANDLE,
+            _K.HASHTAG,
             _K.QUANTITY,
+            _K.LABEL,
+            _K.TOKEN,
         ]
     )
 }
@@ -267,6 +433,7 @@ _ARROW_SPLIT = re.compile(_ARROW)
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w")
 _DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _trim_url(text: str, start: int, end: int) -> int:
@@ -305,9 +472,18 @@ def _candidates(text: str) -> list[tuple[int, int, int, int, FactKind]]:
                 continue
         if kind is FactKind.PHONE and not 8 <= len(_DIGIT.findall(text, start, end)) <= 15:
             continue
+        if kind is FactKind.LABEL and not _is_label(text[start:end]):
+            continue
+        if kind is FactKind.PATH and end - start < 3:
+            continue
         if end > start and not text[start:end].isspace():
             found.append((start - end, _PRIORITY[kind], start, end, kind))
     return found
+
+
+def _is_label(inner: str) -> bool:
+    """A UI label starts like a button does; lower-case or sentence-like quotes are left to the sweep."""
+    return (inner[0].isupper() or inner[0].isdigit()) and not inner.endswith(".") and _LETTER.search(inner) is not None
 
 
 def extract_facts(text: str) -> list[Fact]:
@@ -375,3 +551,115 @@ def occurs_in(fact_text: str, other: str) -> bool:
     """
     pattern = _needle(fact_text)
     return pattern is not None and pattern.search(other) is not None
+
+
+# The sweep. Tokens are cut at whitespace and shed the punctuation prose wraps around them.
+_TOKEN = re.compile(r"\S+")
+_LONGEST_TOKEN = 200
+_TRIM = ".,;:!?()\"'[]{}<>“”‘’«»„*…"
+_CAPS_CODE = re.compile(r"[A-Z0-9]{1,40}(?:_{1,2}[A-Z0-9]{1,40}){1,8}")
+_HANDLE_LIKE = re.compile(r"[@#][^\W_]")
+_PATH_LIKE = re.compile(
+    r"[/~]|\.\.?/|[A-Za-z]:[\\/]|%\w{1,30}%|[^\\]{0,200}\\|[^/]{0,200}/[^/]{1,200}/|[^/]{1,200}/[\w-]{1,64}\.[A-Za-z]{1,5}$"
+)
+_MARKER = re.compile(r"\d{1,2}[.)]")
+_STEP = re.compile(r"(?i:step|paso|schritt|étape|etape)[ \t\xa0]{1,3}$")
+_GLUED = re.compile(r"[-_.]\w")
+# Common terms with a digit that a rewrite may spell out ("two-factor") without losing anything.
+_COMMON = frozenset({"OK", "FAQ", "PDF", "CSV", "URL", "API", "ETA", "UTC", "2FA", "24/7", "4K", "MP3", "MP4"})
+_QUOTED = [re.compile(_quoted(o, c)) for o, c in _QUOTES]
+
+
+def _fact_like(token: str) -> bool:
+    """The shapes a customer might type, quote or look up."""
+    if token in _COMMON:
+        return False
+    return (
+        _DIGIT.search(token) is not None
+        or _CAPS_CODE.fullmatch(token) is not None
+        or _HANDLE_LIKE.match(token) is not None
+        or (_PATH_LIKE.match(token) is not None and _LETTER.search(token) is not None)
+    )
+
+
+def _noise(text: str, start: int, raw_end: int, token: str) -> bool:
+    """List markers ("1." at a line's start) and step numbers ("Step 2") are layout, not facts."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if _MARKER.fullmatch(text, start, raw_end) and not text[line_start:start].strip():
+        return True
+    return token.isdigit() and len(token) <= 2 and _STEP.search(text, max(0, start - 12), start) is not None
+
+
+def _uncovered(start: int, end: int, text: str, typed: list[tuple[int, int]]) -> bool:
+    """Whether a token says more than the typed facts it overlaps.
+
+    A token inside a typed fact adds nothing; one that overlaps a fact adds something only
+    when what is left has a digit or is glued to the fact ("v2.3.1-beta"), not a unit
+    after a slash ("$25/month").
+    """
+    i = bisect.bisect_left(typed, (start, start)) - 1
+    rest: list[str] = []
+    pos, overlapped = start, False
+    for s, e in typed[max(i, 0) :]:
+        if s >= end:
+            break
+        if e <= start:
+            continue
+        overlapped = True
+        rest.append(text[pos:s] if s > pos else "")
+        pos = max(pos, e)
+    if not overlapped:
+        return True
+    rest.append(text[pos:end])
+    return any(_DIGIT.search(part) or _GLUED.match(part) for part in rest if part)
+
+
+def fact_like_tokens(text: str, typed: Sequence[Fact] | None = None) -> list[Fact]:
+    """Tokens that look like facts though no typed pattern claims them, for the "possibly lost" check.
+
+    Typed extraction favours precision, so a shape it does not know (a firmware name, a
+    key to type, a repo path) would slip past the guard; this sweep errs the other way
+    and the guard says only that such a token was *possibly* lost.
+
+    Args:
+        text: Any string; never raises.
+        typed: The typed facts of ``text`` when the caller has them; extracted otherwise.
+
+    Returns:
+        `FactKind.TOKEN` facts ordered by start offset, none inside a typed fact.
+    """
+    facts = extract_facts(text) if typed is None else typed
+    spans = sorted((f.start, f.end) for f in facts)
+    found: dict[int, Fact] = {}
+    for m in _TOKEN.finditer(text):
+        start, end = m.span()
+        if end - start > _LONGEST_TOKEN:  # a blob (base64, a minified line) is nothing a customer types
+            continue
+        while start < end and text[start] in _TRIM:
+            start += 1
+        while end > start and text[end - 1] in _TRIM:
+            end -= 1
+        token = text[start:end]
+        if (
+            token
+            and _fact_like(token)
+            and not _noise(text, start, m.end(), token)
+            and _uncovered(start, end, text, spans)
+        ):
+            found[start] = Fact(kind=FactKind.TOKEN, text=token, start=start, end=end)
+    for pattern in _QUOTED:
+        for m in pattern.finditer(text):
+            start, end = m.span("v")
+            token = text[start:end]
+            if len(token) > 1 and _LETTER.search(token) and start not in found and _uncovered(start, end, text, spans):
+                found[start] = Fact(kind=FactKind.TOKEN, text=token, start=start, end=end)
+    return _disjoint(sorted(found.values(), key=lambda f: (f.start, -f.end)))
+
+
+def _disjoint(facts: list[Fact]) -> list[Fact]:
+    """Drop tokens that overlap an earlier one (a quoted label and a word inside it)."""
+    kept: list[Fact] = []
+    for fact in facts:
+        if not kept or fact.start >= kept[-1].end:
+            kept.append(fact)
+    return kept

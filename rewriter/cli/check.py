@@ -19,6 +19,7 @@ from rewriter.cli.options import (
     ChannelOption,
     CustomerOption,
     GuidanceOption,
+    LanguageOption,
     ModelOption,
     RepeatsOption,
 )
@@ -43,9 +44,7 @@ def check(
         Path | None, typer.Option("--draft", help="The draft this reply rewrites: also check faithfulness.")
     ] = None,
     guidance_file: GuidanceOption = None,
-    language: Annotated[
-        str, typer.Option("--language", help="Phrase lists to use: en, es, de, fr (prompts/lexicons/).")
-    ] = "en",
+    language: LanguageOption = None,
     use_judge: Annotated[
         bool,
         typer.Option("--judge/--no-judge", help="Also ask the LLM judge (same backend rule as rewrite)."),

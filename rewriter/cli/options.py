@@ -20,3 +20,7 @@ GuidanceOption = Annotated[
     Path | None, typer.Option("--guidance", help="A team guidance file layered on the default rules.")
 ]
 RepeatsOption = Annotated[int, typer.Option("--repeats", min=1, max=9, help="Judge repeats, majority vote.")]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option("--language", help="The reply's language, e.g. es (default: the draft's, detected)."),
+]

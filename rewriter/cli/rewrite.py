@@ -13,10 +13,17 @@ from rich.markup import escape
 
 from rewriter.check import load_guidance
 from rewriter.cli.console import cli_errors, stderr
-from rewriter.cli.options import BaseUrlOption, ChannelOption, CustomerOption, GuidanceOption, ModelOption
+from rewriter.cli.options import (
+    BaseUrlOption,
+    ChannelOption,
+    CustomerOption,
+    GuidanceOption,
+    LanguageOption,
+    ModelOption,
+)
 from rewriter.errors import ExitCode, InputError
 from rewriter.inputs import read_text
-from rewriter.models import Channel, Length, RewriteRequest, RewriteResult, RewriteStatus, Tone
+from rewriter.models import Channel, Length, RewriteRequest, RewriteResult, RewriteStatus, Tone, Verdict
 
 EXIT_CODES_HELP = (
     "Exit status: 0 rewritten; 2 bad input or usage; 3 no usable backend (configuration); "
@@ -41,6 +48,7 @@ def rewrite(
     ] = None,
     tone: Annotated[Tone, typer.Option("--tone", help="How warm or formal to sound.")] = Tone.WARM,
     length: Annotated[Length, typer.Option("--length", help="How long the reply may be.")] = Length.STANDARD,
+    language: LanguageOption = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     max_revisions: Annotated[
@@ -96,6 +104,7 @@ def rewrite(
                 policy=policy or [],
                 tone=tone,
                 length=length,
+                language=language,
             )
         except ValueError as exc:
             raise InputError(str(exc)) from exc
@@ -128,8 +137,15 @@ def _print_result(result: RewriteResult, *, as_json: bool, diff: bool, err: Cons
     else:
         typer.echo(result.reply)
     report = result.report
+    unscored = [f for f in report.findings if f.verdict is Verdict.UNSCORED]
     if report.passed:
-        err.print(f"[green]ok[/]: kept all {len(report.facts_checked)} facts of the draft; nothing invented")
+        err.print(
+            f"[green]ok[/]: kept all {len(report.facts_checked)} facts of the draft; nothing invented; "
+            "no must rule failed"
+        )
+    if unscored:
+        names = ", ".join(sorted({f.rule_id for f in unscored}))
+        err.print(f"[yellow]not checked[/] (could not decide): {escape(names)}", soft_wrap=True)
     else:
         err.print("[bold yellow]warning[/]: the best attempt still fails these must rules:")
         for finding in report.failures:

@@ -143,6 +143,7 @@ class GoldenCase(_Strict):
             agent_name=self.agent_name,
             channel=self.channel,
             policy=self.policy,
+            language=self.language,
         )
 
 

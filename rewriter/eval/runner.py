@@ -209,7 +209,7 @@ def check_case(case: GoldenCase, reply: str, guidance: Guidance) -> CheckReport:
     """The checker's report on a reply, in the case's language, against its draft and context."""
     return check_reply(
         reply, channel=case.channel, customer_name=case.customer_name, draft=case.draft,
-        context=[case.customer, *case.policy], language=case.language, guidance=guidance,
+        customer_message=case.customer, policy=case.policy, language=case.language, guidance=guidance,
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rewriter.check.deterministic import lexicon
 from rewriter.errors import PromptError
 from rewriter.llm import ChatResponse
 from rewriter.models import Change, Channel
@@ -109,6 +110,30 @@ def format_steps(steps: list[str]) -> str:
     return "\n".join(f"{i}. {step}" for i, step in enumerate(cleaned, 1))
 
 
+def signature_name(draft: str, language: str) -> str | None:
+    """The name the draft signs with ("Regards," then "Lena" gives "Lena"), to sign the reply.
+
+    Only a short line right under a sign-off counts, so a closing sentence that ends
+    with a comma is never taken for a name.
+    """
+    lines = [line.strip() for line in draft.strip().splitlines() if line.strip()][-4:]
+    signoff = lexicon(language, "signoff")
+    for line, following in zip(lines, lines[1:], strict=False):
+        if line.endswith(",") and len(line.split()) <= 4 and signoff.search(line):
+            name = following.rstrip(",. ")
+            if name and len(name.split()) <= 4 and not any(ch.isdigit() for ch in name):
+                return name
+    return None
+
+
+def _without_name(text: str, name: str | None) -> str:
+    """The acknowledgement without a leading "Dana," when the greeting already says "Hi Dana,"."""
+    if not name:
+        return text
+    stripped = re.sub(rf"^\s*{re.escape(name)}\s*[,!.:]\s*", "", text)
+    return stripped[:1].upper() + stripped[1:] if stripped != text else text
+
+
 def assemble(parts: ReplyParts, channel: Channel, customer_name: str | None, agent_name: str | None) -> str:
     """Lay the parts out for the channel, dropping empty parts and the gaps they leave."""
     style = channel_style(channel)
@@ -116,7 +141,7 @@ def assemble(parts: ReplyParts, channel: Channel, customer_name: str | None, age
     signoff = string.Template(style.signoff if agent_name else style.signoff_anonymous)
     text = string.Template(style.layout).safe_substitute(
         greeting=greeting.safe_substitute(name=customer_name or ""),
-        acknowledgement=parts.acknowledgement.strip(),
+        acknowledgement=_without_name(parts.acknowledgement.strip(), customer_name),
         answer=parts.answer.strip(),
         steps=format_steps(parts.steps),
         closing=parts.closing.strip(),
@@ -132,6 +157,7 @@ def reply_schema() -> dict[str, Any]:
     """JSON Schema of what the model writes, in the strict form hosted APIs require."""
     schema = describe_schema(ReplyParts.model_json_schema(), "reply")
     schema["properties"].pop("mended")
+    schema.pop("$defs", None)  # only the mending notes used them, and the model never writes those
     schema["additionalProperties"] = False
     schema["required"] = list(schema["properties"])  # strict mode wants every key listed
     return schema

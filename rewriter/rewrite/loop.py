@@ -12,7 +12,8 @@ import asyncio
 from typing import Any
 
 from rewriter.backend import Backend, resolve_backend
-from rewriter.check import Guidance, check_reply, judge, load_guidance, with_judge
+from rewriter.check import Guidance, check_reply, judge, load_guidance, resolve_language, with_judge
+from rewriter.check.guard import KEEP_FACTS, NO_INVENTED
 from rewriter.config import Settings
 from rewriter.errors import ModelOutputError, RewriterError
 from rewriter.llm import ChatClient, DeltaCallback
@@ -20,8 +21,17 @@ from rewriter.models import CheckReport, RewriteRequest, RewriteResult, RewriteS
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.ask import ask_for_parts
 from rewriter.rewrite.changes import describe_changes
-from rewriter.rewrite.compose import ReplyParts, assemble
-from rewriter.rewrite.mend import drop_invented, reinstate_dropped, restore_reworded, soften_blame
+from rewriter.rewrite.compose import ReplyParts, assemble, signature_name
+from rewriter.rewrite.mend import (
+    drop_flagged,
+    drop_invented,
+    drop_repeats,
+    drop_stock_lines,
+    reinstate_dropped,
+    restore_escaped,
+    restore_reworded,
+    soften_blame,
+)
 from rewriter.rewrite.prompt import first_messages, revision_messages
 from rewriter.tokens import (
     ModelInfo,
@@ -185,7 +195,9 @@ class Rewriter:
             channel=request.channel,
             customer_name=request.customer_name,
             draft=request.draft,
-            context=context,
+            customer_message=request.customer_message,
+            policy=request.policy,
+            language=request.language,
             guidance=self.guidance,
         )
 
@@ -211,26 +223,45 @@ class Rewriter:
         """Build the reply and check it, mending what can be mended without a model.
 
         Reworded facts ("May 14" for "14 May") are always put back as the draft wrote
-        them. As a last resort, after the revisions, the draft sentence carrying a lost
-        fact is put back, sentences carrying an invented one are taken out, and blaming
-        openers and adverbs are dropped.
+        them, and sentences that repeat a step or are only a stock line are dropped
+        (kept only if that leaves fewer problems). As a last resort, after the
+        revisions, the draft sentence carrying a lost fact is put back, sentences that
+        carry an invented fact, a copy of the customer's message or of our
+        instructions, or a blank are taken out, and blaming openers are dropped.
         """
-        reply = assemble(parts, request.channel, request.customer_name, request.agent_name)
+        reply = self._assemble(parts, request)
         report = self._check(request, reply, context)
-        mended = restore_reworded(parts, report)
+        mended = restore_escaped(restore_reworded(parts, report), request.draft)
+        mended = drop_stock_lines(drop_repeats(mended), self._language(request))
         if last_resort:
+            mended = drop_flagged(mended, report)
             mended = drop_invented(mended, report)
             mended = reinstate_dropped(mended, request.draft, report)
             mended = soften_blame(mended, report)
         if mended is parts:
             return parts, reply, report
-        reply = assemble(mended, request.channel, request.customer_name, request.agent_name)
-        return mended, reply, self._check(request, reply, context)
+        mended_reply = self._assemble(mended, request)
+        mended_report = self._check(request, mended_reply, context)
+        if len(mended_report.failures) > len(report.failures):
+            return parts, reply, report
+        return mended, mended_reply, mended_report
+
+    def _assemble(self, parts: ReplyParts, request: RewriteRequest) -> str:
+        agent = request.agent_name or signature_name(request.draft, self._language(request))
+        return assemble(parts, request.channel, request.customer_name, agent)
+
+    def _language(self, request: RewriteRequest) -> str:
+        return resolve_language(request.language, request.draft)[0]
+
+
+# A reply that drops or invents a fact is unfaithful; one that may have lost a token of
+# unknown kind, or changed an action or the language, needs a person's look.
+_UNFAITHFUL = {KEEP_FACTS, NO_INVENTED}
 
 
 def _status(report: CheckReport) -> RewriteStatus:
     if report.passed:
         return RewriteStatus.REWRITTEN
-    if any(f.rule_id.startswith("faithfulness.") for f in report.failures):
+    if any(f.rule_id in _UNFAITHFUL for f in report.failures):
         return RewriteStatus.UNFAITHFUL
     return RewriteStatus.NEEDS_REVIEW

@@ -12,11 +12,19 @@ import re
 from functools import partial
 
 from rewriter.check.guard import KEEP_FACTS, NO_INVENTED, reworded_facts
+from rewriter.check.quality import says_the_same, sentence_key, shared_runs, stock_sentences
 from rewriter.models import Change, CheckReport
 from rewriter.rewrite.compose import ReplyParts
 from rewriter.text import sentences
 
 BLAME = "tone.no-blame"
+# Rules whose flagged sentence can go as a whole, as a last resort: what it carried was
+# copied (the customer's message, our instructions) or is a blank, never the draft's.
+DROPPABLE = {
+    "tone.no-echo": "it copied the customer's message back",
+    "tone.no-instruction-leak": "it copied the rewriting instructions",
+    "tone.no-placeholder": "it left a blank for the agent to fill",
+}
 
 _SHORT_LINE = 120
 
@@ -29,6 +37,40 @@ def restore_reworded(parts: ReplyParts, report: CheckReport) -> ReplyParts:
         )
         parts = _note(parts.replace(reworded, original), note)
     return parts
+
+
+_BACKSLASHED = re.compile(r"\S*\\\S*")
+
+
+def restore_escaped(parts: ReplyParts, draft: str) -> ReplyParts:
+    r"""Put back the draft's backslashed tokens that the JSON round trip bent.
+
+    ``C:\temp\new`` written into a JSON string unescaped comes back with a tab and a
+    newline in it; some models drop or double the backslash. Any text that matches
+    such a token with each backslash and its letter bent in one of those ways is
+    replaced by the token as the draft writes it, byte for byte.
+    """
+    for token in dict.fromkeys(m.group(0).rstrip(".,;:!?)") for m in _BACKSLASHED.finditer(draft)):
+        pieces = re.split(r"\\(.)", token, flags=re.DOTALL)
+        pattern = re.escape(pieces[0]) + "".join(
+            _bent(char) + re.escape(rest) for char, rest in zip(pieces[1::2], pieces[2::2], strict=True)
+        )
+        before = parts
+        parts = parts.map_text(partial(_put_back, bent=re.compile(pattern), token=token))
+        if parts != before:
+            note = Change(change=f'restored "{token}"', reason="its backslashes were lost in transit")
+            parts = _note(parts, note)
+    return parts
+
+
+def _bent(char: str) -> str:
+    """What a backslash and ``char`` may have become: doubled, a control character, a slash, dropped."""
+    c = re.escape(char)
+    return rf"(?:\\{{1,2}}{c}|[\x00-\x1f]|/{c}|{c})"
+
+
+def _put_back(text: str, bent: re.Pattern[str], token: str) -> str:
+    return bent.sub(lambda _: token, text)
 
 
 def reinstate_dropped(parts: ReplyParts, draft: str, report: CheckReport) -> ReplyParts:
@@ -94,6 +136,76 @@ def _unblame(text: str, phrase: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+def drop_repeats(parts: ReplyParts) -> ReplyParts:
+    """Say each thing once: a step stays, prose that repeats it (or an earlier sentence) goes."""
+    seen: list[list[str]] = []
+    steps = []
+    for step in parts.steps:
+        key = sentence_key(step)
+        if any(says_the_same(key, other) for other in seen):
+            continue
+        seen.append(key)
+        steps.append(step)
+    removed: list[str] = []
+
+    def prose(text: str) -> str:
+        kept = []
+        for sentence in sentences(text):
+            key = sentence_key(sentence.text)
+            if any(says_the_same(key, other) for other in seen):
+                removed.append(sentence.text)
+                continue
+            seen.append(key)
+            kept.append(sentence.text)
+        return " ".join(kept)
+
+    mended = parts.model_copy(
+        update={"steps": steps, "acknowledgement": prose(parts.acknowledgement),
+                "answer": prose(parts.answer), "closing": prose(parts.closing)}
+    )  # fmt: skip
+    dropped = len(parts.steps) - len(steps) + len(removed)
+    if not dropped:
+        return parts
+    return _note(
+        mended, Change(change=f"removed {dropped} repeated sentence(s)", reason="each thing is said once")
+    )
+
+
+def drop_stock_lines(parts: ReplyParts, language: str) -> ReplyParts:
+    """Take out sentences that are only a stock line ("I hope this helps.")."""
+    removed: list[str] = []
+
+    def edit(text: str) -> str:
+        stock = {s.text for s in stock_sentences(text, language)}
+        removed.extend(stock)
+        return " ".join(s.text for s in sentences(text) if s.text not in stock)
+
+    mended = parts.model_copy(
+        update={"acknowledgement": edit(parts.acknowledgement), "answer": edit(parts.answer),
+                "closing": edit(parts.closing)}
+    )  # fmt: skip
+    if not removed:
+        return parts
+    quoted = ", ".join(f'"{r}"' for r in removed)
+    return _note(
+        mended, Change(change=f"removed {quoted}", reason="a stock line says nothing to this customer")
+    )
+
+
+def drop_flagged(parts: ReplyParts, report: CheckReport) -> ReplyParts:
+    """Remove each sentence or step that a droppable rule flagged (see :data:`DROPPABLE`)."""
+    for finding in report.failures:
+        reason = DROPPABLE.get(finding.rule_id)
+        if reason is None:
+            continue
+        for evidence in finding.evidence:
+            before = parts
+            parts = parts.map_text(partial(_without_copy, copied=evidence.text))
+            if parts != before:
+                parts = _note(parts, Change(change=f'removed "{evidence.text}"', reason=reason))
+    return parts
+
+
 def _note(parts: ReplyParts, change: Change) -> ReplyParts:
     # A new list each time: attempts share nothing, so a rejected mend leaves no trace.
     return parts.model_copy(update={"mended": [*parts.mended, change]})
@@ -109,6 +221,13 @@ def _sentence_around(text: str, start: int, end: int) -> str:
         return line.strip()
     around = [s for s in sentences(text) if s.end > start and s.start < end]
     return text[around[0].start : around[-1].end] if around else line.strip()
+
+
+def _without_copy(text: str, copied: str) -> str:
+    """The text without the sentences that hold ``copied`` or share five words in a row with it."""
+    return " ".join(
+        s.text for s in sentences(text) if copied not in s.text and not shared_runs(s.text, copied, 5)
+    )
 
 
 def _without(text: str, fact: str) -> str:

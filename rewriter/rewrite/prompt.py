@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 
-from rewriter.check import draft_facts
+from rewriter.check import draft_facts, resolve_language
 from rewriter.check.guard import describe_problems
+from rewriter.check.language import language_name
 from rewriter.llm import Message
 from rewriter.models import CheckReport, RewriteRequest
 from rewriter.prompts import render
 from rewriter.rewrite.compose import channel_style
 
-_CLOSING_TAG = re.compile(r"</(customer_message|policy|draft)>", re.IGNORECASE)
+_CLOSING_TAG = re.compile(r"</(customer_message|policy|draft|revision_note)>", re.IGNORECASE)
 
 
 def first_messages(request: RewriteRequest) -> list[Message]:
@@ -35,6 +36,7 @@ def first_messages(request: RewriteRequest) -> list[Message]:
         policy=as_data("\n".join(f"- {p}" for p in request.policy) or "(none)"),
         draft=as_data(request.draft),
         facts="; ".join(f'"{f.text}"' for f in facts) or "(none found)",
+        language=_language_line(request),
     )
     return [
         {"role": "system", "content": render("rewrite.system.md")},
@@ -49,7 +51,15 @@ def revision_messages(first: list[Message], report: CheckReport) -> list[Message
     problems named, sampled differently, fixes far more.
     """
     note = render("revise.user.md", problems="\n".join(describe_problems(report)))
-    return [first[0], {"role": "user", "content": first[1]["content"] + note}]
+    # A blank line apart, so the note never reads as part of the facts list above it.
+    return [first[0], {"role": "user", "content": first[1]["content"] + "\n\n" + note}]
+
+
+def _language_line(request: RewriteRequest) -> str:
+    code, sure = resolve_language(request.language, request.draft)
+    if not sure:
+        return "the draft's own language"
+    return language_name(code)
 
 
 def as_data(text: str) -> str:

@@ -159,8 +159,19 @@ def test_blame_in_other_languages(language: str, reply: str, quoted: list[str]) 
 def test_unknown_language_is_a_usage_error_naming_the_known_ones() -> None:
     from rewriter.errors import InputError
 
-    with pytest.raises(InputError, match="no phrase lists for language 'xx'; use one of: de, en, es, fr"):
+    with pytest.raises(InputError, match="unknown language 'xx'; use one of: en, es, de, fr, it"):
         check_reply("hello", language="xx")
+
+
+def test_a_language_without_phrase_lists_is_unscored_never_passed() -> None:
+    report = check_reply(
+        "Ciao Dana, il backup si trova in Impostazioni. Rispondi qui se manca.", language="it"
+    )
+    lexical = {f.rule_id: f for f in report.findings}
+    for rule in ("tone.no-blame", "assertive.confident-language", "tone.no-stock-lines"):
+        assert lexical[rule].verdict is Verdict.UNSCORED, rule
+        assert lexical[rule].message == "no phrase lists for Italian; not checked"
+    assert lexical["tone.no-placeholder"].verdict is Verdict.PASS  # needs no phrase list
 
 
 def test_blaming_reply_without_acknowledgement_fails_both() -> None:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rewriter.check.facts import Fact, FactKind, extract_facts, occurs_in, unique_texts
+from rewriter.check.facts import Fact, FactKind, extract_facts, fact_like_tokens, occurs_in, unique_texts
 
 K = FactKind
 
@@ -341,3 +341,263 @@ def test_pathological_inputs_complete(text: str) -> None:
     # Inputs that make nested quantifiers backtrack for hours; speed is measured in bench/.
     facts = extract_facts(text)
     assert all(text[f.start : f.end] == f.text for f in facts)
+
+
+# Kinds a realistic draft carries that a rewrite silently lost before they were extracted.
+BROADER: list[tuple[str, FactKind, str]] = [
+    # IDs cut short unless the whole token is the fact
+    ("Your case AB-1234-XY is open.", K.ID, "AB-1234-XY"),
+    ("See SUP-4688 for the history.", K.ID, "SUP-4688"),
+    ("Invoice INV-2025-0303 was sent.", K.ID, "INV-2025-0303"),
+    ("Tracking 1Z999AA10123456784 shows it left.", K.ID, "1Z999AA10123456784"),
+    ("(ref AB-1234-XY)", K.ID, "AB-1234-XY"),
+    # error codes
+    ("It failed with ERR_SOMETHING_42.", K.ERROR_CODE, "ERR_SOMETHING_42"),
+    ("The log says SOME_AUTH_ERROR again", K.ERROR_CODE, "SOME_AUTH_ERROR"),
+    ("Windows reports E_ACCESSDENIED here", K.ERROR_CODE, "E_ACCESSDENIED"),
+    ("net::ERR_CONNECTION_REFUSED in Chrome", K.ERROR_CODE, "ERR_CONNECTION_REFUSED"),
+    ("The server answered HTTP 503.", K.ERROR_CODE, "503"),
+    ("You hit error 429 twice", K.ERROR_CODE, "429"),
+    ("It returns 429 Too Many Requests", K.ERROR_CODE, "429"),
+    ("status code 404 means", K.ERROR_CODE, "404"),
+    ("Error 0x80070005 on install", K.ERROR_CODE, "0x80070005"),
+    # masked keys
+    ("Your key sk_test_****1a2b is revoked.", K.KEY, "sk_test_****1a2b"),
+    ("the card •••• 4242 expired", K.KEY, "•••• 4242"),
+    # handles and hashtags
+    ("DM us at @ShopCoHelp.", K.HANDLE, "@ShopCoHelp"),
+    ("Reply to @shop_co_help anytime", K.HANDLE, "@shop_co_help"),
+    ("Use #HOOU when you post", K.HASHTAG, "#HOOU"),
+    ("tagged #BlackFriday, thanks", K.HASHTAG, "#BlackFriday"),
+    # paths
+    ("Open /billing to see it.", K.PATH, "/billing"),
+    ("Call /api/v2/export with your token", K.PATH, "/api/v2/export"),
+    ("Check /var/log/app.log.", K.PATH, "/var/log/app.log"),
+    (
+        "It lives in ~/Library/Application Support/Notely for now",
+        K.PATH,
+        "~/Library/Application Support/Notely",
+    ),
+    ("Look in C:\\Users\\Public\\Documents\\Exports.", K.PATH, "C:\\Users\\Public\\Documents\\Exports"),
+    ("Delete %APPDATA%\\App\\cache and restart", K.PATH, "%APPDATA%\\App\\cache"),
+    ("Run ./scripts/fix.sh once", K.PATH, "./scripts/fix.sh"),
+    # quantities with a noun
+    ("We imported 20,000 contacts.", K.QUANTITY, "20,000 contacts"),
+    ("Expect a reply in 48h.", K.QUANTITY, "48h"),
+    ("Your plan has 3 seats", K.QUANTITY, "3 seats"),
+    ("It takes 5 to 7 days.", K.QUANTITY, "5 to 7 days"),
+    ("It can take up to 24 hours.", K.QUANTITY, "24 hours"),
+    ("between 3 and 5 users", K.QUANTITY, "3 and 5 users"),
+    # menu paths with lowercase words
+    ("Go to File > Import > Restore from backup.", K.UI_PATH, "File > Import > Restore from backup"),
+    (
+        "Open My learning > Data Basics > Change cohort.",
+        K.UI_PATH,
+        "My learning > Data Basics > Change cohort",
+    ),
+    ("My learning > Data Basics > Change cohort", K.UI_PATH, "My learning > Data Basics > Change cohort"),
+    ("Use Settings > Backup and restore, then", K.UI_PATH, "Settings > Backup and restore"),
+    # quoted UI labels
+    ('Click "Save as PDF" at the bottom.', K.LABEL, "Save as PDF"),
+    ("Press 'Download my data' once.", K.LABEL, "Download my data"),
+    ("Tap “Start over” to reset", K.LABEL, "Start over"),
+    ("Cliquez sur « Enregistrer » puis", K.LABEL, "Enregistrer"),
+    ("Klicken Sie auf „Daten exportieren“ unten", K.LABEL, "Daten exportieren"),
+    ("Cliquez sur «Exporter» puis", K.LABEL, "Exporter"),
+    # Spanish
+    ("El reembolso llegará antes del 15 de mayo.", K.DATE, "15 de mayo"),
+    ("Lo cambiamos el 3 de marzo de 2026.", K.DATE, "3 de marzo de 2026"),
+    ("Tiene 30 días para devolverlo.", K.QUANTITY, "30 días"),
+    ("Tarda 5 días hábiles.", K.QUANTITY, "5 días hábiles"),
+    ("El reembolso de 49,00 € llegará", K.MONEY, "49,00 €"),
+    # German
+    ("Die Lieferung dauert 5 bis 7 Werktage.", K.QUANTITY, "5 bis 7 Werktage"),
+    ("Wir melden uns am 12. Januar.", K.DATE, "12. Januar"),
+    ("Sie haben 14 Tage Zeit.", K.QUANTITY, "14 Tage"),
+    ("bis zum 3. März 2026 gültig", K.DATE, "3. März 2026"),
+    # French
+    ("Nous reviendrons le 2 septembre.", K.DATE, "2 septembre"),
+    ("Réponse sous 48 heures.", K.QUANTITY, "48 heures"),
+    ("Vous avez 30 jours pour changer.", K.QUANTITY, "30 jours"),
+    ("depuis le 1er août 2025", K.DATE, "1er août 2025"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), BROADER)
+def test_broader_kinds_are_extracted_whole(text: str, kind: FactKind, expected: str) -> None:
+    assert (kind, expected) in pairs(text), pairs(text)
+    fact = next(f for f in extract_facts(text) if f.text == expected)
+    assert text[fact.start : fact.end] == expected and occurs_in(expected, text)
+
+
+@pytest.mark.parametrize(
+    ("draft_text", "cut"),
+    [
+        ("Case AB-1234-XY.", "Case AB-1234."),
+        ("Use SUP-4688-B now", "Use SUP-4688 now"),
+        ("Error ERR_SOMETHING_42 shown", "Error ERR_SOMETHING shown"),
+        ("See /api/v2/export", "See /api/v2"),
+        ("Open File > Import > Restore from backup.", "Open File > Import > Restore."),
+    ],
+)
+def test_a_shortened_fact_does_not_occur(draft_text: str, cut: str) -> None:
+    facts = extract_facts(draft_text)
+    assert facts and not all(occurs_in(f.text, cut) for f in facts), facts
+
+
+PLAIN = [
+    "Please restart the app and try again.",
+    "I'm sorry about this.",
+    "Thanks for bearing with us, we're on it!",
+    "Don't worry, nothing was lost.",
+    "Click Save, then Close.",
+    "This is fine and/or expected.",
+    "We fixed it so you don't have to.",
+    "He said it's 'fine' and we 'fixed' it",
+    "You can open settings > Backups and more",
+    "in 2025 customers asked",
+    "100% OK, FAQ and PDF",
+    "rock 'n' roll",
+    "E-mail us",
+    "pages 10-12 of the guide",
+    "Use the A > B filter",
+    "#1 priority",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_plain_sentences_have_no_spurious_typed_facts(text: str) -> None:
+    got = pairs(text)
+    spurious = [
+        p for p in got if p[0] in {K.ID, K.ERROR_CODE, K.HANDLE, K.HASHTAG, K.PATH, K.LABEL, K.UI_PATH}
+    ]
+    assert spurious == [], got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Settings > Backups and click Restore", [(K.UI_PATH, "Settings > Backups")]),
+        ("Settings > Backups and click restore.", [(K.UI_PATH, "Settings > Backups")]),
+        (
+            "email support@example.com or @ShopCoHelp",
+            [(K.EMAIL, "support@example.com"), (K.HANDLE, "@ShopCoHelp")],
+        ),
+        ("see https://example.com/billing/plans", [(K.URL, "https://example.com/billing/plans")]),
+        ('"30 days"', [(K.QUANTITY, "30 days")]),
+        ('"Settings > Backups"', [(K.UI_PATH, "Settings > Backups")]),
+        ("#48213 and #HOOU", [(K.ID, "#48213"), (K.HASHTAG, "#HOOU")]),
+        ("/api/v2/export", [(K.PATH, "/api/v2/export")]),
+        ("2025-03-03", [(K.DATE, "2025-03-03")]),
+        ("call 415-555-0100", [(K.PHONE, "415-555-0100")]),
+    ],
+)
+def test_new_kinds_do_not_steal_existing_facts(text: str, expected: list[tuple[FactKind, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def tokens(text: str) -> list[str]:
+    return [t.text for t in fact_like_tokens(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Use code X7 at checkout.", ["X7"]),
+        ("it shows ERR__DOUBLE here", ["ERR__DOUBLE"]),
+        ("Ask @shop.co on Insta", ["@shop.co"]),
+        ("Open docs/guide/intro.md today", ["docs/guide/intro.md"]),
+        ("type 'delete' to confirm", ["delete"]),
+        ("Firmware fw-3a9 is out", ["fw-3a9"]),
+        ("back in 2025", ["2025"]),
+        ("(x86) build", ["x86"]),
+        ("It's v2.3.1-beta now", ["v2.3.1-beta"]),
+    ],
+)
+def test_sweep_finds_what_typed_extraction_misses(text: str, expected: list[str]) -> None:
+    assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please restart the app and try again.",
+        "I'm sorry about this.",
+        "1. Open the app\n2. Sign in\n  3) Retry",
+        "Step 1: sign in. Step 2: sign out.",
+        "OK, see the FAQ, PDF, CSV, URL, API, ETA in UTC.",
+        "Ticket #48213, kept 30 days, at https://example.com/a1.",
+        "from Settings > Backups, $25/month, 10am-2pm",
+        "We have 24/7 support and 2FA.",
+        "This is fine and/or expected.",
+        "run `npm install v2` first",
+    ],
+)
+def test_sweep_ignores_noise_and_typed_facts(text: str) -> None:
+    assert tokens(text) == []
+
+
+def test_sweep_tokens_point_into_source_and_occur_there() -> None:
+    text = "Use X7, fw-3a9 and MAX_RETRIES; ask @shop.co about 'delete' in docs/a/b.md."
+    found = fact_like_tokens(text)
+    assert [t.kind for t in found] == [K.TOKEN] * len(found)
+    assert all(text[t.start : t.end] == t.text and occurs_in(t.text, text) for t in found)
+
+
+ODD = [
+    "",
+    " ",
+    "\n\n\t",
+    "😀🎉 👍🏽 1️⃣ 2️⃣",
+    "مرحبا، طلبك رقم ١٢٣٤٥ سيصل خلال ٣ أيام",
+    "שלום, הזמנה AB-1234-XY תגיע",
+    "\u200f\u202e reversed 12 \u202c",
+    "x" * 10000,
+    "1" * 10000,
+    "_" * 10000,
+    "A_" * 5000,
+    "/a" * 5000,
+    "\\a" * 5000,
+    "@" * 10000,
+    "#" * 10000,
+    '"' * 10000,
+    "'a " * 3000,
+    "« " * 5000,
+    "C:\\" * 3000,
+    "%A%" * 3000,
+    "~/" * 5000,
+    "Aa b > " * 2000,
+    "12. " * 3000,
+    "sk_" * 3000 + "****",
+    "•" * 10000,
+    "1 to " * 3000,
+    "\x00\x01\x02 9",
+]
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_odd_inputs_are_total_and_deterministic(text: str) -> None:
+    first = extract_facts(text), fact_like_tokens(text)
+    assert first == (extract_facts(text), fact_like_tokens(text))
+    assert_well_formed(text, first[0])
+    for t in first[1]:
+        assert text[t.start : t.end] == t.text and occurs_in(t.text, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_property_sweep_any_text(text: str) -> None:
+    for t in fact_like_tokens(text):
+        assert text[t.start : t.end] == t.text and t.text.strip()
+        assert occurs_in(t.text, text), t
+
+
+WIDER = st.text(alphabet=st.sampled_from(list("0123456789 ._-:/\\%~#@>'\"«»“”*•aAbXZ_ \n")), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WIDER)
+def test_property_new_kinds_well_formed(text: str) -> None:
+    assert_well_formed(text, extract_facts(text))
+    for t in fact_like_tokens(text):
+        assert occurs_in(t.text, text), t

@@ -1,11 +1,16 @@
+from __future__ import annotations
+
+import pytest
+
 from rewriter.check.guard import (
     KEEP_FACTS,
     NO_INVENTED,
+    POSSIBLY_LOST,
     check_faithfulness,
     describe_problems,
     reworded_facts,
 )
-from rewriter.models import Verdict
+from rewriter.models import CheckReport, Verdict
 
 DRAFT = (
     "As I said before, the update didn't delete anything. Restore from Settings > Backups, "
@@ -23,6 +28,7 @@ def test_faithful_reply_passes_and_lists_what_was_checked() -> None:
     assert report.facts_checked == ["Settings > Backups", "30 days", "#48213"]
     assert {f.rule_id: f.verdict for f in report.findings} == {
         KEEP_FACTS: Verdict.PASS,
+        POSSIBLY_LOST: Verdict.PASS,
         NO_INVENTED: Verdict.PASS,
     }
 
@@ -96,3 +102,122 @@ def test_host_of_a_draft_link_is_not_invented() -> None:
     assert not check_faithfulness(
         draft, "Log in at https://app.example.com/login or https://evil.example.net."
     ).passed
+
+
+def verdicts(report: CheckReport, rule: str) -> list[Verdict]:
+    return [f.verdict for f in report.findings if f.rule_id == rule]
+
+
+def test_rule_ids() -> None:
+    assert POSSIBLY_LOST == "faithfulness.possibly-lost"
+
+
+def test_a_truncated_id_fails() -> None:
+    report = check_faithfulness("Your case is AB-1234-XY.", "Your case is AB-1234.")
+    assert not report.passed
+    [failure] = report.failures
+    assert failure.rule_id == KEEP_FACTS and '"AB-1234-XY"' in failure.message
+    assert check_faithfulness("Your case is AB-1234-XY.", "We opened case AB-1234-XY for you.").passed
+
+
+@pytest.mark.parametrize(
+    ("draft", "reply"),
+    [
+        ("Case SUP-4688 is open.", "Case SUP-46 is open."),
+        ("Track 1Z999AA10123456784 online.", "Track 1Z999AA1012 online."),
+        ("It failed with ERR_SOMETHING_42.", "It failed with an error."),
+        ("Your key sk_test_****1a2b was revoked.", "Your test key was revoked."),
+        ("Write to @ShopCoHelp.", "Write to us on social media."),
+        ("Open /api/v2/export.", "Open the export endpoint."),
+        ('Click "Save as PDF".', "Click save."),
+        ("Delete C:\\Users\\Public\\Documents\\Exports.", "Delete the exports folder."),
+        ("We imported 20,000 contacts.", "We imported your contacts."),
+    ],
+)
+def test_lost_facts_of_the_broader_kinds_fail(draft: str, reply: str) -> None:
+    assert not check_faithfulness(draft, reply).passed
+
+
+def test_each_missing_sweep_token_is_possibly_lost_with_draft_evidence() -> None:
+    draft = "Flash firmware fw-3a9, then type 'delete' and open docs/guide/intro.md."
+    reply = "Flash the new firmware, then confirm and open the guide."
+    report = check_faithfulness(draft, reply)
+    lost = [f for f in report.failures if f.rule_id == POSSIBLY_LOST]
+    assert [f.message for f in lost] == [
+        'possibly lost "fw-3a9" from the draft',
+        'possibly lost "delete" from the draft',
+        'possibly lost "docs/guide/intro.md" from the draft',
+    ]
+    for finding in lost:
+        [evidence] = finding.evidence
+        assert evidence.source == "draft" and draft[evidence.start : evidence.end] == evidence.text
+        assert finding.severity.value == "must" and finding.verdict is Verdict.FAIL
+        assert f'include "{evidence.text}" exactly as the draft writes it' in (finding.hint or "")
+    assert verdicts(report, KEEP_FACTS) == [Verdict.PASS]
+    assert report.facts_checked == ["fw-3a9", "delete", "docs/guide/intro.md"]
+
+
+def test_a_reply_that_keeps_everything_passes_both_rules() -> None:
+    draft = (
+        "Case AB-1234-XY: flash fw-3a9 and type 'delete', then open File > Import > Restore from backup. "
+        "Error ERR_SYNC_42 means the file in %APPDATA%\\Notely\\cache is locked; we reply within 48h."
+    )
+    reply = (
+        "I'm sorry for the trouble with case AB-1234-XY. Please flash fw-3a9, type 'delete' and go to "
+        "File > Import > Restore from backup. ERR_SYNC_42 means %APPDATA%\\Notely\\cache is locked. "
+        "We will reply within 48h."
+    )
+    report = check_faithfulness(draft, reply)
+    assert report.passed, report.failures
+    assert verdicts(report, KEEP_FACTS) == [Verdict.PASS]
+    assert verdicts(report, POSSIBLY_LOST) == [Verdict.PASS]
+    typed = report.facts_checked[:-2]
+    assert "AB-1234-XY" in typed and "ERR_SYNC_42" in typed and "48h" in typed
+    assert report.facts_checked[-2:] == ["fw-3a9", "delete"]
+
+
+def test_keep_facts_pass_message_only_when_keep_facts_passed() -> None:
+    passing = check_faithfulness(DRAFT, GOOD)
+    [message] = [f.message for f in passing.findings if f.rule_id == KEEP_FACTS]
+    assert message == "kept all 3 facts of the draft"
+    failing = check_faithfulness(DRAFT, GOOD.replace("#48213", "48213"))
+    keep = [f for f in failing.findings if f.rule_id == KEEP_FACTS]
+    assert keep and all(f.verdict is Verdict.FAIL for f in keep)
+    assert not any(f.message.startswith("kept all") for f in keep)
+    lost_only = check_faithfulness("Use fw-3a9 now.", "Use the new firmware now.")
+    assert verdicts(lost_only, KEEP_FACTS) == [Verdict.PASS]
+    assert verdicts(lost_only, POSSIBLY_LOST) == [Verdict.FAIL]
+
+
+@pytest.mark.parametrize(
+    ("draft", "reply"),
+    [
+        ("El reembolso llegará antes del 15 de mayo.", "The refund will arrive by May 15."),
+        ("Tiene 30 días para devolverlo.", "You have 30 days to return it."),
+        ("Wir melden uns am 12. Januar.", "We will get back to you on January 12."),
+        ("Die Lieferung dauert 5 bis 7 Werktage.", "Delivery takes 5 to 7 business days."),
+        ("Nous reviendrons le 2 septembre.", "We will be back on September 2."),
+        ("Réponse sous 48 heures.", "Reply within 48 hours."),
+    ],
+)
+def test_facts_in_spanish_german_french_must_survive(draft: str, reply: str) -> None:
+    report = check_faithfulness(draft, reply)
+    assert not report.passed
+    assert any(f.rule_id == KEEP_FACTS for f in report.failures)
+    assert check_faithfulness(draft, draft).passed
+
+
+def test_an_invented_handle_is_named_but_a_known_one_is_not() -> None:
+    draft = "Message us and we will help."
+    [failure] = check_faithfulness(draft, "Message us at @ShopCoHelp and we will help.").failures
+    assert failure.rule_id == NO_INVENTED and '"@ShopCoHelp"' in failure.message
+    assert check_faithfulness(
+        draft, "Message us at @ShopCoHelp and we will help.", ["Is @shopcohelp your account?"]
+    ).passed
+
+
+def test_a_path_from_a_draft_link_is_not_invented() -> None:
+    draft = "Update your card at https://app.example.com/billing."
+    assert check_faithfulness(draft, "Open /billing at https://app.example.com/billing to update it.").passed
+    report = check_faithfulness(draft, "Open /admin/cards or https://app.example.com/billing.")
+    assert [f.rule_id for f in report.failures] == [NO_INVENTED]

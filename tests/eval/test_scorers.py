@@ -30,7 +30,7 @@ CASE = GoldenCase.model_validate(
 GOOD_REPLY = (
     "Hi Ana,\n\nBeing charged twice is alarming, I understand. The second charge of $49.00 drops off "
     "in 5 to 7 days. Check Account > Billing to see it go.\n\nReply here if it is still there.\n\n"
-    "Best regards,"
+    "Best regards,\nSam"
 )
 
 

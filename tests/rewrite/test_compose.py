@@ -3,7 +3,7 @@ from pathlib import Path
 import yaml
 
 from rewriter.models import Change, Channel
-from rewriter.rewrite.compose import ReplyParts, assemble, format_steps, reply_schema
+from rewriter.rewrite.compose import ReplyParts, assemble, format_steps, reply_schema, signature_name
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,3 +82,21 @@ def test_the_schema_the_model_reads_takes_every_description_from_the_prompts() -
     assert schema["description"] == texts["ReplyParts"]["description"]
     assert {k: v["description"] for k, v in schema["properties"].items()} == texts["ReplyParts"]["properties"]
     assert ReplyParts.__doc__ and schema["description"] not in ReplyParts.__doc__
+
+
+def test_the_reply_signs_with_the_drafts_name_or_not_at_all() -> None:
+    assert signature_name("Hello Ingrid,\n\nNo refund is due.\n\nRegards,\nSam", "en") == "Sam"
+    assert signature_name("Saludos,\nLucía Pérez", "es") == "Lucía Pérez"
+    assert signature_name("Reply here if it fails, and thanks,\nwe will check.", "en") is None
+    assert signature_name("Thanks,\n+1 415 555 0100", "en") is None
+    anonymous = assemble(PARTS, Channel.EMAIL, "Dana", None)
+    assert anonymous.endswith("Reply here if anything is missing.")  # no "Best regards," with no name
+
+
+def test_a_name_the_greeting_already_says_is_not_said_twice() -> None:
+    parts = PARTS.model_copy(update={"acknowledgement": "Dana, losing your files is awful."})
+    assert assemble(parts, Channel.CHAT, "Dana", None).startswith("Hi Dana! Losing your files is awful.")
+
+
+def test_the_schema_carries_nothing_the_model_does_not_write() -> None:
+    assert "$defs" not in reply_schema() and "mended" not in reply_schema()["properties"]

@@ -1,7 +1,20 @@
+import json
+
+import pytest
+
 from rewriter.check import check_reply
 from rewriter.check.guard import check_faithfulness
 from rewriter.rewrite.compose import ReplyParts
-from rewriter.rewrite.mend import drop_invented, reinstate_dropped, restore_reworded, soften_blame
+from rewriter.rewrite.mend import (
+    drop_flagged,
+    drop_invented,
+    drop_repeats,
+    drop_stock_lines,
+    reinstate_dropped,
+    restore_escaped,
+    restore_reworded,
+    soften_blame,
+)
 
 DRAFT = "It left the hub on 14 May.\nDirect line: 0800 123 4567 (ext. 221)"
 
@@ -49,3 +62,61 @@ def test_blaming_openers_and_adverbs_are_dropped() -> None:
     assert fixed.answer == "The update didn't delete anything."
     assert fixed.steps == ["Clear your cookies, then log in."]
     assert check_reply(fixed.answer + " " + fixed.steps[0]).passed
+
+
+def test_prose_that_repeats_a_step_goes_and_the_step_stays() -> None:
+    p = parts(
+        answer="Open Settings > Security to add your new phone. The codes are in your password manager.",
+        steps=["Open Settings > Security to add your new phone.", "Use a backup code."],
+        closing="Open Settings > Security to add your new phone.",
+    )
+    fixed = drop_repeats(p)
+    assert fixed.answer == "The codes are in your password manager."
+    assert fixed.steps == p.steps and fixed.closing == ""
+    assert [c.change for c in fixed.mended] == ["removed 2 repeated sentence(s)"]
+    assert drop_repeats(fixed) is fixed  # nothing left to mend
+
+
+def test_a_sentence_that_is_only_a_stock_line_goes() -> None:
+    p = parts(
+        acknowledgement="I understand your frustration. Losing a day's notes hurts.",
+        closing="I hope this helps!",
+    )
+    fixed = drop_stock_lines(p, "en")
+    assert fixed.acknowledgement == "Losing a day's notes hurts." and fixed.closing == ""
+    kept = parts(closing="If you have any further questions, reply here with the ticket number.")
+    assert drop_stock_lines(kept, "en") is kept  # more than the stock line: left to the revision
+
+
+def test_flagged_copies_and_blanks_are_removed_with_their_sentence() -> None:
+    customer = "My team of 40 is sitting idle and I want an ETA right now please."
+    p = parts(
+        acknowledgement="My team of 40 is sitting idle and I want an ETA right now.",
+        answer="Sign-in is down. Call [support number] for news.",
+    )
+    reply = f"{p.acknowledgement} {p.answer}"
+    report = check_reply(reply, draft="Sign-in is down.", customer_message=customer)
+    fixed = drop_flagged(p, report)
+    assert fixed.acknowledgement == "" and fixed.answer == "Sign-in is down."
+    assert {c.reason for c in fixed.mended} == {
+        "it copied the customer's message back",
+        "it left a blank for the agent to fill",
+    }
+
+
+@pytest.mark.parametrize(
+    "bent",
+    [
+        "Delete C:\temp\new now.",  # \t and \n read as JSON escapes
+        "Delete C:temp\\new now.",  # a backslash dropped
+        "Delete C:\\\\temp\\\\new now.",  # doubled
+    ],
+)
+def test_a_backslashed_fact_survives_the_json_round_trip_byte_for_byte(bent: str) -> None:
+    draft = "Delete C:\\temp\\new now, then restart."
+    answer = ReplyParts.model_validate_json(json.dumps({"answer": bent}))
+    fixed = restore_escaped(answer, draft)
+    assert fixed.answer == "Delete C:\\temp\\new now." and [c.change for c in fixed.mended] == [
+        'restored "C:\\temp\\new"'
+    ]
+    assert check_faithfulness(draft, fixed.answer + " Then restart.").passed

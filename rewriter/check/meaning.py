@@ -1,0 +1,88 @@
+"""Whether the rewrite still asks for what the draft asks for, and still forbids what it forbids.
+
+Facts can all survive while the meaning flips: "Copy that folder somewhere safe" came
+back as "remove that folder", "do not open the app" lost its "not". The signals used
+here are deterministic and cheap: each action of the draft (a sentence that starts
+with an imperative verb from the language's list) must keep its verb in the reply,
+and a negated action must stay negated. What this cannot see (a fact changing role,
+"kept 30 days" becoming "wait 30 days") is left to the judge's no-new-promises rule.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from rewriter.check.deterministic import CheckContext, finding, lexicon
+from rewriter.models import Evidence, Finding, Verdict
+from rewriter.text import sentences, strip_list_marker
+
+_LEAD = re.compile(r"^[\s,;:\-–—]+")
+
+
+class Action(NamedTuple):
+    """One action of the draft: its sentence, its verb, and whether it is forbidden."""
+
+    text: str
+    start: int
+    verb: str
+    negated: bool
+
+
+def draft_actions(draft: str, language: str) -> list[Action]:
+    """The draft's actions: sentences whose first words, past softeners and connectors, are a verb."""
+    verbs = lexicon(language, "imperative_verbs")
+    negation = lexicon(language, "negation")
+    skip = [lexicon(language, "action_softeners"), lexicon(language, "connectors"), negation]
+    found = []
+    for sentence in sentences(draft):
+        head = strip_list_marker(sentence.text)
+        negated = False
+        for _ in range(4):  # "Then please do not ...": peel a few leading words off
+            for pattern in skip:
+                if m := pattern.match(head):
+                    negated = negated or pattern is negation
+                    head = _LEAD.sub("", head[m.end() :])
+                    break
+            else:
+                break
+        if verb := verbs.match(head):
+            negated = negated or bool(negation.search(sentence.text))
+            found.append(Action(sentence.text, sentence.start, verb.group(0).lower(), negated))
+    return found
+
+
+def _verb_pattern(verb: str) -> re.Pattern[str]:
+    # "copy" also as "copies", "copied", "copying": the action is the same.
+    stem = re.escape(verb[:-1] if verb.endswith(("e", "y")) and len(verb) > 3 else verb)
+    return re.compile(rf"(?<!\w){stem}\w{{0,4}}(?!\w)", re.IGNORECASE)
+
+
+def keep_actions(ctx: CheckContext) -> Finding:
+    """Every action of the draft keeps its verb, and a forbidden one stays forbidden."""
+    rule = "faithfulness.keep-actions"
+    if not ctx.draft:
+        return finding(ctx, rule, Verdict.NOT_APPLICABLE, "no draft to compare with")
+    actions = draft_actions(ctx.draft, ctx.language)
+    if not actions:
+        return finding(ctx, rule, Verdict.NOT_APPLICABLE, "the draft asks for no action")
+    negation = lexicon(ctx.language, "negation")
+    reply_sentences = [s.text for s in sentences(ctx.reply)]
+    lost: list[tuple[Action, str]] = []
+    for action in actions:
+        verb = _verb_pattern(action.verb)
+        holding = [s for s in reply_sentences if verb.search(s)]
+        if not holding:
+            lost.append((action, f'the action "{action.verb}"'))
+        elif action.negated and not any(negation.search(s) for s in holding):
+            lost.append((action, f'the "not" of "{action.verb}"'))
+    if not lost:
+        return finding(ctx, rule, Verdict.PASS, f"kept all {len(actions)} actions of the draft")
+    evidence = [
+        Evidence(text=a.text, start=a.start, end=a.start + len(a.text), source="draft") for a, _ in lost
+    ]
+    what = "; ".join(f'{why} ("{a.text[:60]}")' for a, why in lost)
+    return finding(
+        ctx, rule, Verdict.FAIL, f"changed what the draft asks: lost {what}", evidence=evidence,
+        hint="keep each action of the draft with its own verb and object, and keep every \"do not\"",
+    )  # fmt: skip
