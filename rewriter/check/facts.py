@@ -76,9 +76,20 @@ _UNIT = (
     r"|(?:Werk|Arbeits|Geschäfts)?[Tt]age?n?|Stunden?|Wochen?|Monate?n?|Minuten?|Sekunden?|Jahre?n?"
     r"|jours?(?:" + _SP + r"ouvr(?:és|ables))?|heures?|semaines?|mois|secondes?|ans|ann[ée]es?)"
 )
-# "5 to 7 days", "5 bis 7 Werktage", "de 5 à 7 jours": a range is one fact.
-_RANGE = (
-    r"(?:" + _SP + r"?[-–]" + _SP + r"?|" + _SP + r"(?:to|and|or|bis|und|oder|a|y|o|à|et|ou)" + _SP + r")"
+# "3-5 days", "5 to 7 days", "5 bis 7 Werktage", "de 5 à 7 jours": a range is one fact. A range
+# in words starts from a small number, so "ticket 48213 and 30 days" stays two facts.
+_RANGED = (
+    r"(?:(?:\d{1,3}(?:\.\d+)?"
+    + _SP
+    + r"(?:to|and|or|bis|und|oder|a|y|o|à|et|ou)"
+    + _SP
+    + r"|"
+    + _NUM
+    + _SP
+    + r"?[-–]"
+    + _SP
+    + r"?)(?=\d))?"
+    + _NUM
 )
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -92,10 +103,15 @@ def _names(words: str) -> str:
     return "(?:" + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in words.split()) + ")"
 
 
-_MONTH_ES = _names("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre")
-_MONTH_DE = _names("Januar Jänner Februar März Maerz April Mai Juni Juli August September Oktober November Dezember")
+_MONTH_ES = _names(
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre"
+)
+_MONTH_DE = _names(
+    "Januar Jänner Februar März Maerz April Mai Juni Juli August September Oktober November Dezember"
+)
 _MONTH_FR = _names(
-    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre decembre"
+    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre"
+    " decembre"
 )
 _DOM = r"(?:[12]\d|3[01]|0?[1-9])"
 _YEAR = r"(?:19|20)\d{2}"
@@ -113,23 +129,32 @@ _ARROW = r"\s*(?:->|→|>)\s*"
 _UI_ARROW = _SP + r"*(?:->|→|>)" + _SP + r"*"
 _CAPW = r"[a-z]?[A-Z][\w'+-]+"
 _SEG = _CAPW + r"(?:" + _SP + r"(?:(?:and|or|of|for|the|&)" + _SP + r")?" + _CAPW + r"){0,4}"
-# Lower-case words end a menu path only where prose cannot go on: the words that carry a
-# sentence past a menu ("and click", "then", "you") end the path before them.
+# Lower-case words end a menu path only before punctuation or a line break, and never
+# the words that carry a sentence on past a menu ("and click", "for details", "kindly"):
+# a path cut short still has to occur in the reply, while one run on into prose fails a
+# good rewrite.
 _PROSE = (
     r"(?:then|click|tap|select|choose|press|open|go|you|your|it|we|please|now|again|if|when|to|so|but|try"
-    r"|use|find|check|see|there|here|this|that|more|also|can|will|should|must|may|need|is|are|was)"
+    r"|use|find|check|see|there|here|this|that|more|also|can|will|should|must|may|need|is|are|was|in|on"
+    r"|at|the|a|an|with|by|for|about|as|once|soon|ready|note|thanks|first|later|today|tomorrow|instead|too)"
 )
-_LOWW = r"(?!" + _PROSE + r"(?!\w))[a-z][\w'&+-]{0,30}"
+_LOWW = r"(?!" + _PROSE + r"(?!\w)|[a-z]{1,30}ly(?!\w))[a-z][\w'&+-]{0,30}"
 _LOWSEG = _CAPW + r"(?:" + _SP + _LOWW + r"){1,3}"
 _MIDSEG = _CAPW + r"(?:" + _SP + r"[a-z][\w'&+-]{0,30}){1,4}"
 _SEG_END = r"(?=[.,;:!?)\]\"'”»\n]|$)"
 # A first segment in lower-case words ("My learning > ...") only where a path can start:
 # a line's start, after a colon, bracket or quote, or after a verb that leads to a menu.
-_PATH_START = "(?:" + "|".join(
-    [r"(?<![^\n])", r"(?<=[:(\"'“«„])", r"(?<=[:(\"'“«„]" + _SP + ")"]
-    + [r"(?<=\b[" + w[0].upper() + w[0] + "]" + w[1:] + _SP + ")" for w in
-       "to in under open via select choose click tap from on at".split()]
-) + ")"
+_PATH_START = (
+    "(?:"
+    + "|".join(
+        [r"(?<![^\n])", r"(?<=[:(\"'“«„])", r"(?<=[:(\"'“«„]" + _SP + ")"]
+        + [
+            r"(?<=\b[" + w[0].upper() + w[0] + "]" + w[1:] + _SP + ")"
+            for w in "to in under open via select choose click tap from on at".split()
+        ]
+    )
+    + ")"
+)
 _VERB = (
     r"(?:Go|Open|Click|Tap|Select|Choose|Navigate|Visit|Head|Under|In|From|Via|Then|Next|Try|Use|Press"
     r"|Find|Check|Access|Launch|See|Restore|Please|Now|Return|Scroll|Enable|Disable|Toggle)\b"
@@ -157,6 +182,16 @@ def _quoted(opening: str, closing: str) -> str:
     return re.escape(opening) + pad + inner + pad + re.escape(closing)
 
 
+# Looked back at from the number, so the status rides on the cheap digit-start scan.
+_STATUS_KEY = (
+    "(?:"
+    + "|".join(
+        r"(?<=(?<![\w/])(?i:" + re.escape(key) + r")" + sep + ")"
+        for key in ("http", "http/1.0", "http/1.1", "http/2", "error", "status", "status code", "error code")
+        for sep in (_SP, ":" + _SP)
+    )
+    + ")"
+)
 _HTTP_REASON = (
     r"(?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Request Timeout|Conflict|Gone"
     r"|Unprocessable Entity|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable"
@@ -190,18 +225,15 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
             (_K.MONEY, r"[$€£¥₹]" + _SP + "?" + _NUM + r"(?:[kKM]|bn)?" + _R),
             (_K.VERSION, r"[vV](?<!\w[vV])\d+(?:\.\d+){0,3}" + _R),
             (_K.ID, r"#(?<![\w#&]#)" + _ID_BODY + _R),
-            (_K.ID, r"[A-Z](?<![\w-][A-Z])[A-Z0-9]{1,9}(?:-[A-Z0-9]+){0,3}-\d[A-Z0-9]*" + _R),
-            # The whole hyphenated token, so "AB-1234-XY" is never taken as "AB-1234".
+            # The whole token first, so "AB-1234-XY" is never taken as "AB-1234": hyphenated
+            # parts with a letter and a digit, or a long unbroken code (1Z999AA10123456784);
+            # else a prefix and a number ("ABC-123"). One scan serves all three.
             (
                 _K.ID,
-                r"[A-Z0-9](?<![\w.,-][A-Z0-9])(?=[A-Z0-9-]{0,60}\d)(?=[0-9-]{0,60}[A-Z])"
-                r"[A-Z0-9]{1,12}(?:-[A-Z0-9]{1,12}){1,5}(?!-?\w)" + _R,
-            ),
-            # Long unbroken letter-and-digit codes such as a parcel number (1Z999AA10123456784).
-            (
-                _K.ID,
-                r"[A-Z0-9](?<![\w.,-][A-Z0-9])(?=[A-Z]{0,35}\d[A-Z]{0,35}\d)(?=\d{0,35}[A-Z])"
-                r"[A-Z0-9]{8,36}(?!-?\w)" + _R,
+                r"[A-Z0-9](?<![\w-][A-Z0-9])(?=[A-Z0-9-]{2})(?:(?<![.,][A-Z0-9])"
+                r"(?:(?=[A-Z0-9-]{0,60}\d)(?=[0-9-]{0,60}[A-Z])[A-Z0-9]{0,11}(?:-[A-Z0-9]{1,12}){1,5}"
+                r"|(?=[A-Z]{0,35}\d[A-Z]{0,35}\d)(?=\d{0,35}[A-Z])[A-Z0-9]{7,35})(?!-?\w)"
+                r"|(?<=[A-Z])[A-Z0-9]{1,9}(?:-[A-Z0-9]+){0,3}-\d[A-Z0-9]*)" + _R,
             ),
             (_K.HASHTAG, r"#(?<![\w#&]#)[^\W\d_]\w{0,49}(?!-?\w)"),
         ),
@@ -211,36 +243,48 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
         re.compile("@"),
         _c(
             (_K.EMAIL, _EMAIL_LB + _EMAIL_BODY + _EMAIL_LA),
-            (_K.HANDLE, r"@(?<![\w@.+-]@)[A-Za-z_][A-Za-z0-9_]{1,29}(?![\w@-]|\.\w)"),
+            # Not the group mentions of chat tools (@here, @everyone): nobody's account.
+            (
+                _K.HANDLE,
+                r"@(?<![\w@.+-]@)(?!(?:here|everyone|channel|all)(?!\w))"
+                r"[A-Za-z_][A-Za-z0-9_]{1,29}(?![\w@-]|\.\w)",
+            ),
         ),
     ),
+    # Gates here are literals: a character-class gate scans the whole text slowly.
     (
         "gate",
-        re.compile(r"[A-Z0-9]_[A-Z0-9]|0x"),
+        re.compile("_"),
         _c(
             (_K.ERROR_CODE, r"[A-Z](?<!\w[A-Z])[A-Z0-9]{0,30}(?:_[A-Z0-9]{1,30}){1,8}(?!\w)"),
-            (_K.ERROR_CODE, r"0(?<!\w0)x[0-9A-Fa-f]{4,16}(?!\w)"),
+            (
+                _K.KEY,
+                r"[a-z](?<!\w[a-z])[a-z0-9]{1,11}(?:_[a-z0-9]{1,11}){0,3}_[*•]{2,32}[A-Za-z0-9]{1,16}(?!\w)",
+            ),
         ),
     ),
+    ("gate", re.compile("0x"), _c((_K.ERROR_CODE, r"0(?<!\w0)x[0-9A-Fa-f]{4,16}(?!\w)"))),
+    ("gate", re.compile("•"), _c((_K.KEY, r"•(?<![•*]•)•{2,31}" + _SP + r"?\d{2,6}" + _R))),
     (
         "gate",
-        re.compile("[*•●]{2}"),
-        _c(
-            (_K.KEY, r"[a-z](?<!\w[a-z])[a-z0-9]{1,11}(?:_[a-z0-9]{1,11}){0,3}_[*•●]{2,32}[A-Za-z0-9]{1,16}(?!\w)"),
-            (_K.KEY, r"[•●](?<![•●*][•●])[•●]{2,31}" + _SP + r"?\d{2,6}" + _R),
-        ),
-    ),
-    (
-        "gate",
-        re.compile(r"[/\\%]"),
+        re.compile("/"),
         _c(
             (_K.PATH, r"/(?<![\w/.~:)\]\\-]/)" + _UNIX_TAIL),
             (_K.PATH, r"~(?<![\w~]~)/" + _UNIX_TAIL),
             (_K.PATH, r"\.(?<![\w.]\.)\.?/" + _UNIX_TAIL),
-            (_K.PATH, r"[A-Za-z](?<!\w[A-Za-z]):/" + _UNIX_TAIL),
-            (_K.PATH, r"[A-Za-z](?<!\w[A-Za-z]):\\(?:" + _WIN_TAIL + r"|(?![\w\\]))"),
-            (_K.PATH, r"%(?<![\w%]%)[A-Za-z_]\w{1,30}%(?:\\" + _WIN_TAIL + r"|(?![\w\\%]))"),
         ),
+    ),
+    # "C:/Users": the gate skips the "://" of every link.
+    ("gate", re.compile(":/(?!/)"), _c((_K.PATH, r"[A-Za-z](?<!\w[A-Za-z]):/" + _UNIX_TAIL))),
+    (
+        "gate",
+        re.compile(r":\\"),
+        _c((_K.PATH, r"[A-Za-z](?<!\w[A-Za-z]):\\(?:" + _WIN_TAIL + r"|(?![\w\\]))")),
+    ),
+    (
+        "gate",
+        re.compile("%"),
+        _c((_K.PATH, r"%(?<![\w%]%)[A-Za-z_]\w{1,30}%(?:\\" + _WIN_TAIL + r"|(?![\w\\%]))")),
     ),
     ("gate", re.compile("[\"'“‘„«»]"), _c(*((_K.LABEL, _quoted(o, c)) for o, c in _QUOTES))),
     (
@@ -256,12 +300,17 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
         _c(
             (
                 _K.UI_PATH,
-                _L
+                # The lookahead first: most positions fail on it before the costlier checks.
+                r"(?=[a-z]?[A-Z])"
+                + _L
                 + r"(?!"
                 + _VERB
                 + r")(?:"
                 + _SEG
-                + r"|"
+                + r"|(?="
+                + _LOWSEG
+                + _UI_ARROW
+                + r")"
                 + _PATH_START
                 + _LOWSEG
                 + r"(?="
@@ -292,19 +341,67 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
         _c(
             (_K.PHONE, _L + r"(?:1[ .-])?\d{3}([ .-])\d{3}\1\d{4}(?!-\d)" + _R),
             (_K.PHONE, _L + r"0\d{2,4}[ -]\d{3,4}[ -]?\d{3,4}(?!-\d)" + _R),
-            (_K.MONEY, _L + _NUM + _SP + r"?(?:" + _CUR + r"|dollars?|euros?|pounds?|cents?)" + _R),
-            # The European way: "49,00 €", "1.299,00 EUR".
             (
                 _K.MONEY,
-                _L + r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d{2})?" + _SP + r"?(?:[€£$]|EUR|GBP|CHF|USD)" + _R,
+                # Most numbers are not followed by a currency; the lookahead says so cheaply.
+                _L
+                + r"(?=[\d.,]{1,24}"
+                + _SP
+                + r"?[€£$A-Zdpec])(?:"
+                + _NUM
+                + _SP
+                + r"?(?:"
+                + _CUR
+                + r"|dollars?|euros?|pounds?|cents?)"
+                # The European way: "49,00 €", "1.299,00 EUR".
+                + r"|(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d{2})?"
+                + _SP
+                + r"?(?:[€£$]|EUR|GBP|CHF|USD))"
+                + _R,
             ),
+            # "15 de mayo (de 2026)", "12. Januar (2026)", "1er août (2025)".
             (
                 _K.DATE,
-                _L + _DOM + _SP + r"de" + _SP + _MONTH_ES + r"(?:" + _SP + r"del?" + _SP + _YEAR + r")?" + _R,
+                _L
+                + _DOM
+                + r"(?:"
+                + _SP
+                + r"de"
+                + _SP
+                + _MONTH_ES
+                + r"(?:"
+                + _SP
+                + r"del?"
+                + _SP
+                + _YEAR
+                + r")?|\.?"
+                + _SP
+                + _MONTH_DE
+                + r"(?:"
+                + _SP
+                + _YEAR
+                + r")?|(?:er)?"
+                + _SP
+                + _MONTH_FR
+                + r"(?:"
+                + _SP
+                + _YEAR
+                + r")?)"
+                + _R,
             ),
-            (_K.DATE, _L + _DOM + r"\.?" + _SP + _MONTH_DE + r"(?:" + _SP + _YEAR + r")?" + _R),
-            (_K.DATE, _L + _DOM + r"(?:er)?" + _SP + _MONTH_FR + r"(?:" + _SP + _YEAR + r")?" + _R),
-            (_K.ERROR_CODE, _L + r"(?P<v>[1-5]\d\d)" + _SP + r"\(?" + _HTTP_REASON + r"(?!\w)"),
+            # An HTTP status where words say it is one: "HTTP 503", "error 429", "404 Not Found".
+            (
+                _K.ERROR_CODE,
+                _L
+                + r"(?=[1-5]\d\d(?!\w))(?:"
+                + _STATUS_KEY
+                + r"|(?=\d{3}"
+                + _SP
+                + r"\(?"
+                + _HTTP_REASON
+                + r"(?!\w)))(?P<v>[1-5]\d\d)"
+                + _R,
+            ),
             (
                 _K.DATE,
                 _L + _DAY + _SP + r"(?:of" + _SP + r")?" + _MONTH + r"(?:\.?,?" + _SP + _YEAR + r")?" + _R,
@@ -320,16 +417,7 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
             (_K.VERSION, _L + r"\d+\.\d+\.\d+(?:\.\d+)?" + _R),
             (
                 _K.QUANTITY,
-                _L
-                + r"(?<![$€£¥₹])"
-                + _NUM
-                + r"(?:"
-                + _RANGE
-                + _NUM
-                + r")?"
-                + r"[ \t\xa0-]?"
-                + _UNIT
-                + _R,
+                _L + r"(?<![$€£¥₹])" + _RANGED + r"[ \t\xa0-]?" + _UNIT + _R,
             ),
         ),
     ),
@@ -347,21 +435,6 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
         re.compile(r"https?://|www\."),
         _c(
             (_K.URL, _URL_LB + _L + r"(?i:https?://|www\.)\w" + _URL_CHAR + "*"),
-        ),
-    ),
-    (
-        "at_low",
-        re.compile("http|error|status"),
-        _c(
-            (
-                _K.ERROR_CODE,
-                _L
-                + r"(?i:http(?:/\d(?:\.\d)?)?|(?:http" + _SP + r")?(?:error|status)(?:" + _SP + r"code)?)"
-                + r":?"
-                + _SP
-                + r"(?P<v>[1-5]\d\d)"
-                + _R,
-            ),
         ),
     ),
     (
@@ -472,7 +545,7 @@ def _candidates(text: str) -> list[tuple[int, int, int, int, FactKind]]:
                 continue
         if kind is FactKind.PHONE and not 8 <= len(_DIGIT.findall(text, start, end)) <= 15:
             continue
-        if kind is FactKind.LABEL and not _is_label(text[start:end]):
+        if kind is FactKind.LABEL and not (_is_label(text[start:end]) and _occurs_at(text, start, end)):
             continue
         if kind is FactKind.PATH and end - start < 3:
             continue
@@ -483,7 +556,11 @@ def _candidates(text: str) -> list[tuple[int, int, int, int, FactKind]]:
 
 def _is_label(inner: str) -> bool:
     """A UI label starts like a button does; lower-case or sentence-like quotes are left to the sweep."""
-    return (inner[0].isupper() or inner[0].isdigit()) and not inner.endswith(".") and _LETTER.search(inner) is not None
+    return (
+        (inner[0].isupper() or inner[0].isdigit())
+        and not inner.endswith(".")
+        and _LETTER.search(inner) is not None
+    )
 
 
 def extract_facts(text: str) -> list[Fact]:
@@ -535,6 +612,16 @@ def _needle(fact_text: str) -> re.Pattern[str] | None:
     return re.compile(head + body + tail)
 
 
+def _occurs_at(text: str, start: int, end: int) -> bool:
+    """Whether ``occurs_in`` finds ``text[start:end]`` where it stands.
+
+    Free-form spans (labels, sweep tokens) can look like a link to the tolerant matcher,
+    which then asks for link boundaries; checking keeps "a fact occurs in its source" true.
+    """
+    pattern = _needle(text[start:end])
+    return pattern is not None and pattern.match(text, start) is not None
+
+
 def occurs_in(fact_text: str, other: str) -> bool:
     """Tell whether a fact survives in `other`, forgiving only differences a reader would not notice.
 
@@ -554,19 +641,25 @@ def occurs_in(fact_text: str, other: str) -> bool:
 
 
 # The sweep. Tokens are cut at whitespace and shed the punctuation prose wraps around them.
-_TOKEN = re.compile(r"\S+")
+# Only tokens with a character some fact-like shape needs; the rest are skipped in C.
+_TOKEN = re.compile(r"(?<!\S)(?=[^\s\d_@#/\\%~]*[\d_@#/\\%~])\S+")
 _LONGEST_TOKEN = 200
 _TRIM = ".,;:!?()\"'[]{}<>“”‘’«»„*…"
 _CAPS_CODE = re.compile(r"[A-Z0-9]{1,40}(?:_{1,2}[A-Z0-9]{1,40}){1,8}")
 _HANDLE_LIKE = re.compile(r"[@#][^\W_]")
+# A root ("/", "~/", "./", "C:\\", "%APPDATA%"), a backslash, two slashes (docs/guide/intro.md) or a
+# file after one (src/main.py); one slash alone is prose ("and/or").
 _PATH_LIKE = re.compile(
-    r"[/~]|\.\.?/|[A-Za-z]:[\\/]|%\w{1,30}%|[^\\]{0,200}\\|[^/]{0,200}/[^/]{1,200}/|[^/]{1,200}/[\w-]{1,64}\.[A-Za-z]{1,5}$"
+    r"/|~/|\.\.?/|[A-Za-z]:[\\/]|%\w{1,30}%|[^\\]{0,200}\\"
+    r"|[^/]{0,200}/[^/]{1,200}/|[^/]{1,200}/[\w-]{1,64}\.[A-Za-z]{1,5}$"
 )
 _MARKER = re.compile(r"\d{1,2}[.)]")
 _STEP = re.compile(r"(?i:step|paso|schritt|étape|etape)[ \t\xa0]{1,3}$")
 _GLUED = re.compile(r"[-_.]\w")
 # Common terms with a digit that a rewrite may spell out ("two-factor") without losing anything.
-_COMMON = frozenset({"OK", "FAQ", "PDF", "CSV", "URL", "API", "ETA", "UTC", "2FA", "24/7", "4K", "MP3", "MP4"})
+_COMMON = frozenset(
+    {"OK", "FAQ", "PDF", "CSV", "URL", "API", "ETA", "UTC", "2FA", "24/7", "4K", "MP3", "MP4"}
+)
 _QUOTED = [re.compile(_quoted(o, c)) for o, c in _QUOTES]
 
 
@@ -584,9 +677,9 @@ def _fact_like(token: str) -> bool:
 
 def _noise(text: str, start: int, raw_end: int, token: str) -> bool:
     """List markers ("1." at a line's start) and step numbers ("Step 2") are layout, not facts."""
-    line_start = text.rfind("\n", 0, start) + 1
-    if _MARKER.fullmatch(text, start, raw_end) and not text[line_start:start].strip():
-        return True
+    if _MARKER.fullmatch(text, start, raw_end):
+        line_start = text.rfind("\n", 0, start) + 1
+        return not text[line_start:start].strip()
     return token.isdigit() and len(token) <= 2 and _STEP.search(text, max(0, start - 12), start) is not None
 
 
@@ -645,13 +738,20 @@ def fact_like_tokens(text: str, typed: Sequence[Fact] | None = None) -> list[Fac
             and _fact_like(token)
             and not _noise(text, start, m.end(), token)
             and _uncovered(start, end, text, spans)
+            and _occurs_at(text, start, end)
         ):
             found[start] = Fact(kind=FactKind.TOKEN, text=token, start=start, end=end)
     for pattern in _QUOTED:
         for m in pattern.finditer(text):
             start, end = m.span("v")
             token = text[start:end]
-            if len(token) > 1 and _LETTER.search(token) and start not in found and _uncovered(start, end, text, spans):
+            if (
+                len(token) > 1
+                and _LETTER.search(token)
+                and start not in found
+                and _uncovered(start, end, text, spans)
+                and _occurs_at(text, start, end)
+            ):
                 found[start] = Fact(kind=FactKind.TOKEN, text=token, start=start, end=end)
     return _disjoint(sorted(found.values(), key=lambda f: (f.start, -f.end)))
 

@@ -76,6 +76,13 @@ def eval_run(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Ask the model even for requests seen before.")
     ] = False,
+    pipeline: Annotated[
+        str,
+        typer.Option(
+            "--pipeline",
+            help="rewriter (default), or plain: the plain-prompt anchor, one request per case.",
+        ),
+    ] = "rewriter",
     sample: Annotated[
         int | None,
         typer.Option("--sample", min=1, help="From each *.jsonl file of real pairs, a fixed sample of N."),
@@ -85,6 +92,8 @@ def eval_run(
     if record_mode not in ("none", "new_episodes", "all"):
         raise typer.BadParameter("--record-mode is one of: none, new_episodes, all")
     mode: RecordMode = record_mode  # type: ignore[assignment]
+    if pipeline not in ("rewriter", "plain"):
+        raise typer.BadParameter("--pipeline is one of: rewriter, plain")
     with cli_errors():
         suite = load_suite(paths or [Path("evals")], sample=sample)
         scoring = load_scoring(scoring_file)
@@ -96,7 +105,7 @@ def eval_run(
         options = RunOptions(
             settings=settings, repeats=repeats, repeat_sample=repeat_sample, concurrency=concurrency,
             cache_dir=None if no_cache else cache_dir() / "eval",
-            judge_settings=judge, cassettes=cassettes, record_mode=mode,
+            judge_settings=judge, cassettes=cassettes, record_mode=mode, pipeline=pipeline,
         )  # fmt: skip
         if cassettes is not None and mode != "none":
             save_replay_settings(cassettes, settings)

@@ -47,6 +47,7 @@ class RunMeta(_Model):
     scoring_hash: str
     started_at: str
     cassettes: str | None = None
+    pipeline: Literal["rewriter", "plain"] = "rewriter"
 
 
 class CaseResult(_Model):

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict
@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from rewriter.check import Guidance, check_reply, judge, load_guidance, with_judge
 from rewriter.config import Settings
 from rewriter.errors import ConfigError, InputError, RewriterError
+from rewriter.eval.anchor import plain_rewrite
 from rewriter.eval.cache import CachedClient
 from rewriter.eval.cases import GoldenCase, Suite
 from rewriter.eval.journal import Journal, journal_path, read_journal, write_atomic
@@ -34,7 +35,7 @@ from rewriter.eval.replay import RecordMode, cassette, not_recorded
 from rewriter.eval.results import CaseResult, EvalRun, RunMeta, summarise
 from rewriter.eval.scorers import Score, Scored, Scoring, case_score, score_reply
 from rewriter.llm import ChatClient
-from rewriter.models import CheckReport, Usage
+from rewriter.models import CheckReport, RewriteResult, RewriteStatus, Usage
 from rewriter.prompts import prompt_version
 from rewriter.rewrite import Rewriter
 from rewriter.tokens import estimate_cost, info_for
@@ -55,6 +56,8 @@ class RunOptions(BaseModel):
     judge_settings: Settings | None = None
     cassettes: Path | None = None
     record_mode: RecordMode = "none"
+    # "plain": the plain-prompt anchor (rewriter.eval.anchor) instead of the rewriter.
+    pipeline: Literal["rewriter", "plain"] = "rewriter"
 
 
 OnResult = Callable[[CaseResult, int, int], None]
@@ -170,7 +173,10 @@ def run_case(
     usage = Usage()
     try:
         with _recording(case, repeat, options):
-            result = rewriter.rewrite(case.request())
+            if options.pipeline == "plain":
+                result = _plain(client, case)
+            else:
+                result = rewriter.rewrite(case.request())
             usage.merge(result.usage)
             report = check_case(case, result.reply, guidance)
             cost = result.cost_usd
@@ -202,6 +208,19 @@ def run_case(
         scores=scores, case_score=value, passed=passed and result.status.value != "error",
         attempts=result.attempts, latency_s=round(time.perf_counter() - started, 3), usage=usage,
         cost_usd=round(cost, 6), cached=isinstance(client, CachedClient) and client.misses == 0,
+    )  # fmt: skip
+
+
+def _plain(client: ChatClient, case: GoldenCase) -> RewriteResult:
+    """The anchor's reply, in a result like the rewriter's, so it is scored the same way."""
+    request = case.request()
+    reply, usage = plain_rewrite(client, request)
+    info = info_for(client.model_name(), client.settings)
+    return RewriteResult(
+        status=RewriteStatus.REWRITTEN, reply=reply, next_steps=[], changes=[], report=CheckReport(),
+        attempts=1, usage=usage, cost_usd=estimate_cost(info, usage.prompt_tokens, usage.completion_tokens),
+        model=info.name, prompt_version=prompt_version(), response_format="", draft=request.draft,
+        channel=request.channel,
     )  # fmt: skip
 
 
@@ -297,12 +316,13 @@ def _meta(suite: Suite, options: RunOptions, scoring: Scoring, guidance: Guidanc
         scoring_hash=scoring.hash,
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         cassettes=str(options.cassettes) if options.cassettes else None,
+        pipeline=options.pipeline,
     )
 
 
 def _same_run(before: RunMeta, now: RunMeta, path: Path) -> None:
     fields = ("model", "temperature", "seed", "repeats", "repeat_sample", "prompt_version", "rules_version",
-              "suite_hash", "scoring_hash", "judge_model")  # fmt: skip
+              "suite_hash", "scoring_hash", "judge_model", "pipeline")  # fmt: skip
     changed = [f for f in fields if getattr(before, f) != getattr(now, f)]
     if changed:
         raise InputError(

@@ -70,6 +70,7 @@ class Scoring(BaseModel):
     weights: dict[str, float]
     gates: list[str]
     thresholds: Thresholds
+    defects: list[str] = Field(default_factory=list, description="Rule ids the defects scorer counts.")
     hash: str = ""
 
     def weight(self, scorer: str) -> float:
@@ -250,6 +251,39 @@ def balance(s: Scored, scoring: Scoring) -> list[Score]:
     ]
 
 
+def flagged_loss(s: Scored, scoring: Scoring) -> list[Score]:
+    """A reply that lost a fact of the case is flagged by the checker: its "ok" is never a lie.
+
+    Scored only when a fact was lost; passing means ``rewrite`` would not have said
+    "ok" (a ``must`` rule failed, so the reply was returned for review).
+    """
+    missing = [fact for fact in s.case.facts if not occurs_in(fact, s.reply)]
+    if not missing:
+        return []
+    if not s.report.passed:
+        return [
+            Score(scorer="flagged_loss", outcome=Outcome.PASS, reason=f"lost {len(missing)} fact(s), flagged")
+        ]
+    quoted = ", ".join(f'"{fact}"' for fact in missing)
+    return [
+        Score(
+            scorer="flagged_loss", outcome=Outcome.FAIL, reason=f"lost {quoted}, yet every must rule passed"
+        )
+    ]
+
+
+def defects(s: Scored, scoring: Scoring) -> list[Score]:
+    """Whether the reply has a defect a support lead would not send (one of ``scoring.defects``)."""
+    if not scoring.defects:
+        return []
+    failed = [
+        f.rule_id for f in s.report.findings if f.rule_id in scoring.defects and f.verdict is Verdict.FAIL
+    ]
+    if not failed:
+        return [Score(scorer="defects", outcome=Outcome.PASS, reason="none of the listed defects")]
+    return [Score(scorer="defects", outcome=Outcome.FAIL, reason=", ".join(failed))]
+
+
 SCORERS: dict[str, Scorer] = {
     "rule": rules,
     "expect": expected_rules,
@@ -259,6 +293,8 @@ SCORERS: dict[str, Scorer] = {
     "edit_size": edit_size,
     "length": length,
     "balance": balance,
+    "flagged_loss": flagged_loss,
+    "defects": defects,
 }
 FAMILIES = tuple(SCORERS)
 

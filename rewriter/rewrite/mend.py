@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from rewriter.check.guard import KEEP_FACTS, NO_INVENTED, reworded_facts
+from rewriter.check.guard import KEEP_FACTS, NO_INVENTED, POSSIBLY_LOST, reworded_facts
 from rewriter.check.quality import says_the_same, sentence_key, shared_runs, stock_sentences
 from rewriter.models import Change, CheckReport
 from rewriter.rewrite.compose import ReplyParts
 from rewriter.text import sentences
 
 BLAME = "tone.no-blame"
+HEDGE = "assertive.confident-language"
 # Rules whose flagged sentence can go as a whole, as a last resort: what it carried was
 # copied (the customer's message, our instructions) or is a blank, never the draft's.
 DROPPABLE = {
@@ -74,11 +75,11 @@ def _put_back(text: str, bent: re.Pattern[str], token: str) -> str:
 
 
 def reinstate_dropped(parts: ReplyParts, draft: str, report: CheckReport) -> ReplyParts:
-    """Append the draft sentence that carried each fact the reply lost."""
+    """Append the draft sentence that carried each fact (or fact-like token) the reply lost."""
     added: list[str] = []
     notes: list[Change] = []
     for finding in report.failures:
-        if finding.rule_id != KEEP_FACTS or not finding.evidence:
+        if finding.rule_id not in (KEEP_FACTS, POSSIBLY_LOST) or not finding.evidence:
             continue
         span = finding.evidence[0]
         sentence = _sentence_around(draft, span.start, span.end)
@@ -110,20 +111,26 @@ def drop_invented(parts: ReplyParts, report: CheckReport) -> ReplyParts:
 
 
 def soften_blame(parts: ReplyParts, report: CheckReport) -> ReplyParts:
-    """Drop blaming phrases where removing them leaves a sound sentence.
+    """Drop blaming and hedging phrases where removing them leaves a sound sentence.
 
-    A phrase that opens a sentence ("As I said before, the update...") goes with its
-    comma, and the sentence is recapitalised; a lone adverb ("obviously") goes with
-    its comma. Phrases inside a clause ("you should have") are left to the revision.
+    A phrase that opens a sentence ("As I said before, the update...", "Maybe try...")
+    goes with its comma, and the sentence is recapitalised; a lone adverb ("obviously",
+    "hopefully") goes with its comma. Phrases inside a clause ("you should have", "you
+    might want to") are left to the revision.
     """
     for finding in report.failures:
-        if finding.rule_id != BLAME:
+        if finding.rule_id not in (BLAME, HEDGE):
             continue
         for phrase in sorted({e.text for e in finding.evidence}):
             before = parts
             parts = parts.map_text(partial(_unblame, phrase=phrase))
             if parts != before:
-                note = Change(change=f'removed "{phrase}"', reason="blame puts the customer on the defensive")
+                reason = (
+                    "blame puts the customer on the defensive"
+                    if finding.rule_id == BLAME
+                    else "a hedge makes the next step sound optional"
+                )
+                note = Change(change=f'removed "{phrase}"', reason=reason)
                 parts = _note(parts, note)
     return parts
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from rewriter.check import draft_facts, resolve_language
-from rewriter.check.guard import describe_problems
+from rewriter.check.guard import describe_problems, draft_tokens
 from rewriter.check.language import language_name
 from rewriter.llm import Message
 from rewriter.models import CheckReport, RewriteRequest
@@ -24,7 +24,7 @@ _CLOSING_TAG = re.compile(r"</(customer_message|policy|draft|revision_note)>", r
 def first_messages(request: RewriteRequest) -> list[Message]:
     """The first request: the system prompt, then the draft and its context with the facts to keep."""
     style = channel_style(request.channel)
-    facts = draft_facts(request.draft)
+    facts = [*draft_facts(request.draft), *draft_tokens(request.draft)]
     user = render(
         "rewrite.user.md",
         channel=request.channel.value,

@@ -13,7 +13,7 @@ from rewriter.models import Verdict
 from rewriter.text import sentences
 
 ROOT = Path(__file__).resolve().parents[2]
-ES_DRAFT = "Hola Lucía, el reembolso de 49,00 € llegará a su tarjeta antes del 15 de mayo. Responda a este correo si no."
+ES_DRAFT = "Hola Lucía, el reembolso de 49,00 € llegará a su tarjeta antes del 15 de mayo. Responda si no."
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_an_english_reply_to_a_spanish_draft_fails_with_the_sentences() -> None:
     found = next(f for f in report.findings if f.rule_id == "faithfulness.same-language")
     assert found.verdict is Verdict.FAIL and found.severity.value == "must"
     assert "Spanish" in found.message and found.evidence and found.evidence[0].source == "reply"
-    good = "Hola Lucía,\n\nEl reembolso de 49,00 € llegará a su tarjeta antes del 15 de mayo. Responda si no llega."
+    good = "Hola Lucía,\n\nEl reembolso de 49,00 € llegará a su tarjeta antes del 15 de mayo. Responda si no."
     ok = next(
         f for f in check_reply(good, draft=ES_DRAFT).findings if f.rule_id == "faithfulness.same-language"
     )

@@ -46,9 +46,11 @@ def test_a_faithful_rewrite_passes_in_other_words() -> None:
 @pytest.mark.parametrize(
     ("language", "draft", "bad", "good"),
     [
-        ("es", "No abra la aplicación. Restaure la copia desde Ajustes.", "Abra la aplicación y restaure la copia.",
+        ("es", "No abra la aplicación. Restaure la copia desde Ajustes.",
+         "Abra la aplicación y restaure la copia.",
          "No abra la aplicación todavía. Restaure la copia desde Ajustes."),
-        ("de", "Öffnen Sie die App nicht. Löschen Sie den Cache.", "Öffnen Sie die App. Löschen Sie den Cache.",
+        ("de", "Öffnen Sie die App nicht. Löschen Sie den Cache.",
+         "Öffnen Sie die App. Löschen Sie den Cache.",
          "Öffnen Sie die App bitte nicht. Löschen Sie danach den Cache."),
     ],
 )  # fmt: skip

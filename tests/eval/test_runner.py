@@ -152,3 +152,21 @@ def test_repeats_get_their_own_seed_and_cache_entries(echo_server: str, tmp_path
     assert all(r.cached for r in again.results) and [r.reply for r in again.results] == [
         r.reply for r in run.results
     ]
+
+
+def test_the_plain_anchor_asks_once_per_case_and_is_compared_like_any_run(
+    echo_server: str, tmp_path: Path
+) -> None:
+    suite, plain, ours = cases_file(tmp_path, 2), tmp_path / "plain.json", tmp_path / "ours.json"
+    subprocess.run(run_command(suite, echo_server, "--out", str(plain), "--pipeline", "plain"),
+                   env=env(tmp_path), check=True, capture_output=True)  # fmt: skip
+    subprocess.run(run_command(suite, echo_server, "--out", str(ours)), env=env(tmp_path), check=True,
+                   capture_output=True)  # fmt: skip
+    anchor = EvalRun.model_validate_json(plain.read_text(encoding="utf-8"))
+    assert anchor.meta.pipeline == "plain" and [r.usage.requests for r in anchor.results] == [1, 1]
+    assert all(r.reply and r.reply.startswith("Hello,") for r in anchor.results)  # laid out like ours
+    compared = subprocess.run(
+        [sys.executable, "-m", "rewriter", "eval", "compare", str(plain), str(ours)],
+        env=env(tmp_path), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "## rewriter eval compare" in compared.stdout

@@ -134,7 +134,7 @@ def team_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "prompts"
     shutil.copytree(ROOT / "prompts", folder)
     for name in ("rewrite.system.md", "rewrite.user.md"):
-        shutil.copy(ROOT / "tests" / "data" / name.replace("rewrite.", "plain."), folder / name)
+        shutil.copy(ROOT / "prompts" / "anchors" / name.replace("rewrite.", "plain."), folder / name)
     monkeypatch.setenv("REWRITER_PROMPTS_DIR", str(folder))
     return folder
 
