@@ -19,15 +19,19 @@ BASELINE = EVALS / "baselines" / "local.json"
 TIMING = {"latency_s", "cached"}
 
 
-def test_replaying_the_suite_reproduces_the_baseline_exactly(tmp_path: Path) -> None:
-    baseline = EvalRun.model_validate_json(BASELINE.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("name", ["local", "plain"])  # ours, and the plain-prompt anchor
+def test_replaying_the_suite_reproduces_the_baseline_exactly(tmp_path: Path, name: str) -> None:
+    recording = EVALS / "cassettes" / name
+    baseline = EvalRun.model_validate_json((EVALS / "baselines" / f"{name}.json").read_text(encoding="utf-8"))
     options = RunOptions(
-        settings=replay_settings(RECORDING), repeats=baseline.meta.repeats,
-        repeat_sample=baseline.meta.repeat_sample, cassettes=RECORDING, record_mode="none",
+        settings=replay_settings(recording), repeats=baseline.meta.repeats,
+        repeat_sample=baseline.meta.repeat_sample, cassettes=recording, record_mode="none",
+        pipeline=baseline.meta.pipeline,
     )  # fmt: skip
     replay = run_suite(
         load_suite([EVALS]), options, load_scoring(EVALS / "scoring.yaml"), out=tmp_path / "r.json"
     )
+    assert replay.meta.pipeline == name.replace("local", "rewriter")
     assert replay.meta.suite_hash == baseline.meta.suite_hash
     assert replay.meta.scoring_hash == baseline.meta.scoring_hash
     assert [(r.case_id, r.repeat) for r in replay.results] == [

