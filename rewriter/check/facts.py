@@ -235,7 +235,7 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
                 r"|(?=[A-Z]{0,35}\d[A-Z]{0,35}\d)(?=\d{0,35}[A-Z])[A-Z0-9]{7,35})(?!-?\w)"
                 r"|(?<=[A-Z])[A-Z0-9]{1,9}(?:-[A-Z0-9]+){0,3}-\d[A-Z0-9]*)" + _R,
             ),
-            (_K.HASHTAG, r"#(?<![\w#&]#)[^\W\d_]\w{0,49}(?!-?\w)"),
+            (_K.HASHTAG, r"#(?<![\w#&]#)[^\W\d_]\w{0,49}(?!-?\w)(?![.,]\d)"),
         ),
     ),
     (
@@ -256,14 +256,14 @@ _GROUPS: list[tuple[str, re.Pattern[str], list[_Entry]]] = [
         "gate",
         re.compile("_"),
         _c(
-            (_K.ERROR_CODE, r"[A-Z](?<!\w[A-Z])[A-Z0-9]{0,30}(?:_[A-Z0-9]{1,30}){1,8}(?!\w)"),
+            (_K.ERROR_CODE, r"[A-Z](?<!\w[A-Z])[A-Z0-9]{0,30}(?:_[A-Z0-9]{1,30}){1,8}(?!\w)(?![.,]\d)"),
             (
                 _K.KEY,
                 r"[a-z](?<!\w[a-z])[a-z0-9]{1,11}(?:_[a-z0-9]{1,11}){0,3}_[*•]{2,32}[A-Za-z0-9]{1,16}(?!\w)",
             ),
         ),
     ),
-    ("gate", re.compile("0x"), _c((_K.ERROR_CODE, r"0(?<!\w0)x[0-9A-Fa-f]{4,16}(?!\w)"))),
+    ("gate", re.compile("0x"), _c((_K.ERROR_CODE, r"0(?<!\w0)x[0-9A-Fa-f]{4,16}(?!\w)(?![.,]\d)"))),
     ("gate", re.compile("•"), _c((_K.KEY, r"•(?<![•*]•)•{2,31}" + _SP + r"?\d{2,6}" + _R))),
     (
         "gate",

@@ -143,14 +143,14 @@ def _print_result(result: RewriteResult, *, as_json: bool, diff: bool, err: Cons
             f"[green]ok[/]: kept all {len(report.facts_checked)} facts of the draft; nothing invented; "
             "no must rule failed"
         )
-    if unscored:
-        names = ", ".join(sorted({f.rule_id for f in unscored}))
-        err.print(f"[yellow]not checked[/] (could not decide): {escape(names)}", soft_wrap=True)
     else:
         err.print("[bold yellow]warning[/]: the best attempt still fails these must rules:")
         for finding in report.failures:
             err.print(f"  - {escape(finding.message)}", soft_wrap=True)
         err.print("Review it before sending; your draft is in the --json output unchanged.")
+    if unscored:
+        names = ", ".join(sorted({f.rule_id for f in unscored}))
+        err.print(f"[yellow]not checked[/] (could not decide): {escape(names)}", soft_wrap=True)
     for change in result.changes:
         err.print(
             f"  changed: {escape(change.change)} ({escape(change.reason)})", soft_wrap=True, style="dim"

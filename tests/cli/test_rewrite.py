@@ -63,6 +63,7 @@ def test_rewrite_prints_the_reply_and_a_report(cli_backend: list[str]) -> None:
     assert "30 days" in result.stdout and "Settings > Backups" in result.stdout and "#48213" in result.stdout
     assert "kept all 3 facts" in result.stderr
     assert "kept all 3 facts" not in result.stdout
+    assert "warning" not in result.stderr  # an "ok" and a warning never stand side by side
 
 
 @pytest.mark.vcr
@@ -176,3 +177,28 @@ def test_rewrite_refuses_a_broken_team_file_before_any_model_call(
     )
     assert result.exit_code == ExitCode.CONFIG
     assert "tone.nope" in result.stderr
+
+
+def test_a_failing_report_prints_a_warning_and_never_ok() -> None:
+    from rich.console import Console
+
+    from rewriter.cli.rewrite import _print_result
+    from rewriter.models import Channel, CheckReport, Finding, RewriteResult, RewriteStatus, Usage, Verdict
+
+    def printed(findings: list[Finding]) -> str:
+        result = RewriteResult(
+            status=RewriteStatus.NEEDS_REVIEW, reply="Hi.", next_steps=[], changes=[],
+            report=CheckReport(findings=findings), attempts=1, usage=Usage(), cost_usd=0.0, model="m",
+            prompt_version="x", response_format="text", draft="Hi.", channel=Channel.EMAIL,
+        )  # fmt: skip
+        console = Console(record=True, width=200)
+        _print_result(result, as_json=False, diff=False, err=console)
+        return console.export_text()
+
+    echo = Finding(rule_id="tone.no-echo", verdict=Verdict.FAIL, message="copies the customer's message back")
+    failing = printed([echo])
+    assert "warning" in failing and "copies the customer's message back" in failing and "ok:" not in failing
+    unsure = Finding(rule_id="faithfulness.same-language", verdict=Verdict.UNSCORED, message="too short")
+    passing = printed([unsure])
+    assert "ok:" in passing and "warning" not in passing
+    assert "not checked (could not decide): faithfulness.same-language" in passing
