@@ -135,7 +135,6 @@ class Rewriter:
         encoding = get_encoding(info.encoding)
         base = first_messages(request)
         ensure_fits(count_message_tokens(base, encoding), self.settings.max_tokens, info)
-        context = [request.customer_message or "", *request.policy]
         usage = Usage()
         messages = base
         best: tuple[ReplyParts, str, CheckReport] | None = None
@@ -151,7 +150,7 @@ class Rewriter:
                 if best is None:
                     raise
                 break  # an unusable revision never costs the usable attempt we have
-            parts, reply, report = self._assemble_and_check(parts, request, context)
+            parts, reply, report = self._assemble_and_check(parts, request)
             report = self._judged(reply, request, report, usage)
             if best is None or len(report.failures) < len(best[2].failures):
                 best = (parts, reply, report)
@@ -164,9 +163,7 @@ class Rewriter:
             raise RuntimeError("no attempt was made")
         parts, reply, report = best
         if not report.passed:
-            mended, mended_reply, mended_report = self._assemble_and_check(
-                parts, request, context, last_resort=True
-            )
+            mended, mended_reply, mended_report = self._assemble_and_check(parts, request, last_resort=True)
             if mended is not parts:
                 mended_report = self._judged(mended_reply, request, mended_report, usage)
                 if len(mended_report.failures) < len(report.failures):
@@ -187,7 +184,7 @@ class Rewriter:
             channel=request.channel,
         )
 
-    def _check(self, request: RewriteRequest, reply: str, context: list[str]) -> CheckReport:
+    def _check(self, request: RewriteRequest, reply: str) -> CheckReport:
         # The same checker as `rewriter check`: faithfulness plus the deterministic
         # rules of the channel; a failed `must` rule triggers the targeted revision.
         return check_reply(
@@ -218,7 +215,7 @@ class Rewriter:
         return with_judge(report, result.findings)
 
     def _assemble_and_check(
-        self, parts: ReplyParts, request: RewriteRequest, context: list[str], *, last_resort: bool = False
+        self, parts: ReplyParts, request: RewriteRequest, *, last_resort: bool = False
     ) -> tuple[ReplyParts, str, CheckReport]:
         """Build the reply and check it, mending what can be mended without a model.
 
@@ -230,7 +227,7 @@ class Rewriter:
         instructions, or a blank are taken out, and blaming openers are dropped.
         """
         reply = self._assemble(parts, request)
-        report = self._check(request, reply, context)
+        report = self._check(request, reply)
         mended = restore_escaped(restore_reworded(parts, report), request.draft)
         mended = drop_stock_lines(drop_repeats(mended), self._language(request))
         if last_resort:
@@ -241,7 +238,7 @@ class Rewriter:
         if mended is parts:
             return parts, reply, report
         mended_reply = self._assemble(mended, request)
-        mended_report = self._check(request, mended_reply, context)
+        mended_report = self._check(request, mended_reply)
         if len(mended_report.failures) > len(report.failures):
             return parts, reply, report
         return mended, mended_reply, mended_report
