@@ -23,6 +23,8 @@ from rewriter.models import Evidence, Finding, Verdict
 from rewriter.prompts import load_yaml, prompts_dir
 from rewriter.text import sentences
 
+SAME_LANGUAGE = "faithfulness.same-language"
+
 # Below these, measured on the golden suite's sentences (see tests/check/test_language.py),
 # a guess is too often wrong to act on.
 MIN_WORDS = 4
@@ -97,7 +99,7 @@ def foreign_sentences(reply: str, expected: str) -> list[Evidence]:
 
 def same_language(ctx: CheckContext) -> Finding:
     """The reply is in the language the draft (or the caller) gives, sentence by sentence."""
-    rule = "faithfulness.same-language"
+    rule = SAME_LANGUAGE
     expected = language_name(ctx.language)
     for sure, what in ((ctx.language_sure, "draft"), (detect_language(ctx.reply).sure, "reply")):
         if not sure:

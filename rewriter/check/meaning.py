@@ -17,6 +17,8 @@ from rewriter.check.deterministic import CheckContext, finding, lexicon
 from rewriter.models import Evidence, Finding, Verdict
 from rewriter.text import sentences, strip_list_marker
 
+KEEP_ACTIONS = "faithfulness.keep-actions"
+
 _LEAD = re.compile(r"^[\s,;:\-–—]+")
 
 
@@ -60,7 +62,7 @@ def _verb_pattern(verb: str) -> re.Pattern[str]:
 
 def keep_actions(ctx: CheckContext) -> Finding:
     """Every action of the draft keeps its verb, and a forbidden one stays forbidden."""
-    rule = "faithfulness.keep-actions"
+    rule = KEEP_ACTIONS
     if not ctx.draft:
         return finding(ctx, rule, Verdict.NOT_APPLICABLE, "no draft to compare with")
     actions = draft_actions(ctx.draft, ctx.language)

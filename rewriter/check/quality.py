@@ -199,14 +199,28 @@ def no_placeholder(ctx: CheckContext) -> Finding:
     )  # fmt: skip
 
 
+STOCK_REST_WORDS = 2
+STOCK_OPENED_REST_WORDS = 8
+
+
 def stock_sentences(reply: str, language: str) -> list[Span]:
-    """Sentences that are a stock line and little else, which can be dropped without loss."""
+    """Sentences that are a stock line and little else, which can be dropped without loss.
+
+    What is left once every stock phrase is taken out decides: "If you have any
+    further questions, feel free to reach out" is two stock lines and nothing else. A
+    sentence a stock line opens ("If you need further assistance, please let us know")
+    is a stock closing even with a few words of its own; the channel's follow-up line
+    replaces it.
+    """
     stock = lexicon(language, "stock_lines")
     found = []
     for sentence in sentences(reply):
-        match = stock.search(sentence.text)
-        rest = sentence.text[: match.start()] + sentence.text[match.end() :] if match else ""
-        if match and len(_words(rest)) <= 2:
+        first = stock.search(sentence.text)
+        if first is None:
+            continue
+        rest = len(_words(stock.sub(" ", sentence.text)))
+        opened = not sentence.text[: first.start()].strip()
+        if rest <= STOCK_REST_WORDS or (opened and rest <= STOCK_OPENED_REST_WORDS):
             found.append(sentence)
     return found
 

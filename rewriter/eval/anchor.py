@@ -9,6 +9,7 @@ and is scored by the same scorers; it is never revised, mended or checked in bet
 
 from __future__ import annotations
 
+from rewriter.check import resolve_language
 from rewriter.llm import ChatClient, Message
 from rewriter.models import RewriteRequest, Usage
 from rewriter.prompts import render
@@ -40,4 +41,5 @@ def plain_rewrite(client: ChatClient, request: RewriteRequest) -> tuple[str, Usa
     usage = Usage()
     encoding = get_encoding(info_for(client.model_name(), client.settings).encoding)
     parts, _ = ask_for_parts(client, client.settings, plain_messages(request), usage, encoding, attempt=0)
-    return assemble(parts, request.channel, request.customer_name, request.agent_name), usage
+    language = resolve_language(request.language, request.draft)[0]
+    return assemble(parts, request.channel, request.customer_name, request.agent_name, language), usage

@@ -69,6 +69,18 @@ class ReplyParts(BaseModel):
         return self.map_text(lambda text: text.replace(old, new))
 
 
+class ChannelWords(BaseModel):
+    """A channel's greeting, sign-off and follow-up line in one language; unset ones stay English."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    greeting: str | None = None
+    greeting_anonymous: str | None = None
+    signoff: str | None = None
+    signoff_anonymous: str | None = None
+    follow_up: str | None = None
+
+
 class ChannelStyle(BaseModel):
     """One channel's guidance for the prompt and its layout for the reply."""
 
@@ -80,6 +92,15 @@ class ChannelStyle(BaseModel):
     signoff: str
     signoff_anonymous: str
     layout: str
+    follow_up: str
+    languages: dict[str, ChannelWords] = {}
+
+    def in_language(self, language: str) -> ChannelStyle:
+        """This style with the words of ``language`` where the data gives them."""
+        words = self.languages.get(language)
+        if words is None:
+            return self
+        return self.model_copy(update=words.model_dump(exclude_none=True))
 
 
 @lru_cache(maxsize=4)
@@ -91,12 +112,12 @@ def _styles(root: str) -> dict[Channel, ChannelStyle]:
         raise PromptError(f"prompts/channels.yaml is malformed: {exc}") from exc
 
 
-def channel_style(channel: Channel) -> ChannelStyle:
-    """The style for a channel, failing clearly if the data file lacks it."""
+def channel_style(channel: Channel, language: str = "en") -> ChannelStyle:
+    """The style for a channel in a language, failing clearly if the data file lacks the channel."""
     styles = _styles(str(prompts_dir()))
     if channel not in styles:
         raise PromptError(f"prompts/channels.yaml has no entry for channel {channel.value!r}")
-    return styles[channel]
+    return styles[channel].in_language(language)
 
 
 def format_steps(steps: list[str]) -> str:
@@ -134,9 +155,15 @@ def _without_name(text: str, name: str | None) -> str:
     return stripped[:1].upper() + stripped[1:] if stripped != text else text
 
 
-def assemble(parts: ReplyParts, channel: Channel, customer_name: str | None, agent_name: str | None) -> str:
-    """Lay the parts out for the channel, dropping empty parts and the gaps they leave."""
-    style = channel_style(channel)
+def assemble(
+    parts: ReplyParts,
+    channel: Channel,
+    customer_name: str | None,
+    agent_name: str | None,
+    language: str = "en",
+) -> str:
+    """Lay the parts out for the channel in the language's words, dropping empty parts and their gaps."""
+    style = channel_style(channel, language)
     greeting = string.Template(style.greeting if customer_name else style.greeting_anonymous)
     signoff = string.Template(style.signoff if agent_name else style.signoff_anonymous)
     text = string.Template(style.layout).safe_substitute(

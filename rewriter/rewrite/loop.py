@@ -13,7 +13,9 @@ from typing import Any
 
 from rewriter.backend import Backend, resolve_backend
 from rewriter.check import Guidance, check_reply, judge, load_guidance, resolve_language, with_judge
-from rewriter.check.guard import KEEP_FACTS, NO_INVENTED
+from rewriter.check.guard import KEEP_FACTS, NO_INVENTED, POSSIBLY_LOST
+from rewriter.check.language import SAME_LANGUAGE
+from rewriter.check.meaning import KEEP_ACTIONS
 from rewriter.config import Settings
 from rewriter.errors import ModelOutputError, RewriterError
 from rewriter.llm import ChatClient, DeltaCallback
@@ -21,16 +23,18 @@ from rewriter.models import CheckReport, RewriteRequest, RewriteResult, RewriteS
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.ask import ask_for_parts
 from rewriter.rewrite.changes import describe_changes
-from rewriter.rewrite.compose import ReplyParts, assemble, signature_name
+from rewriter.rewrite.compose import ReplyParts, assemble, channel_style, signature_name
 from rewriter.rewrite.mend import (
-    drop_flagged,
+    add_follow_up,
+    drop_copy,
     drop_invented,
     drop_repeats,
     drop_stock_lines,
+    firm_up,
+    flagged_copies,
     reinstate_dropped,
     restore_escaped,
     restore_reworded,
-    soften_blame,
 )
 from rewriter.rewrite.prompt import first_messages, revision_messages
 from rewriter.tokens import (
@@ -137,7 +141,7 @@ class Rewriter:
         ensure_fits(count_message_tokens(base, encoding), self.settings.max_tokens, info)
         usage = Usage()
         messages = base
-        best: tuple[ReplyParts, str, CheckReport] | None = None
+        tried: list[tuple[ReplyParts, str, CheckReport]] = []
         fmt = ""
         attempts = 0
         for attempt in range(self.settings.max_revisions + 1):
@@ -147,27 +151,29 @@ class Rewriter:
                     self._client, self.settings, messages, usage, encoding, attempt, on_delta
                 )
             except ModelOutputError:
-                if best is None:
+                if not tried:
                     raise
                 break  # an unusable revision never costs the usable attempt we have
             parts, reply, report = self._assemble_and_check(parts, request)
             report = self._judged(reply, request, report, usage)
-            if best is None or len(report.failures) < len(best[2].failures):
-                best = (parts, reply, report)
+            tried.append((parts, reply, report))
             if report.passed:
                 break
             messages = revision_messages(base, report)
             if not fits(count_message_tokens(messages, encoding), self.settings.max_tokens, info):
                 break
-        if best is None:  # unreachable: the loop always runs once
-            raise RuntimeError("no attempt was made")
-        parts, reply, report = best
-        if not report.passed:
-            mended, mended_reply, mended_report = self._assemble_and_check(parts, request, last_resort=True)
-            if mended is not parts:
-                mended_report = self._judged(mended_reply, request, mended_report, usage)
-                if len(mended_report.failures) < len(report.failures):
-                    parts, reply, report = mended, mended_reply, mended_report
+        if not tried[-1][2].passed:
+            # Every attempt gets the last-resort mending, not only the least bad one: an
+            # attempt that lost one fact often mends into a better reply than one that
+            # kept every fact but copied the example.
+            for attempt_parts, _, _ in list(tried):
+                mended, mended_reply, mended_report = self._assemble_and_check(
+                    attempt_parts, request, last_resort=True
+                )
+                if mended is not attempt_parts:
+                    mended_report = self._judged(mended_reply, request, mended_report, usage)
+                    tried.append((mended, mended_reply, mended_report))
+        parts, reply, report = min(tried, key=lambda t: _badness(t[2]))  # the earliest of the least bad
         return RewriteResult(
             status=_status(report),
             reply=reply,
@@ -219,33 +225,44 @@ class Rewriter:
     ) -> tuple[ReplyParts, str, CheckReport]:
         """Build the reply and check it, mending what can be mended without a model.
 
-        Reworded facts ("May 14" for "14 May") are always put back as the draft wrote
-        them, and sentences that repeat a step or are only a stock line are dropped
-        (kept only if that leaves fewer problems). As a last resort, after the
-        revisions, the draft sentence carrying a lost fact is put back, sentences that
-        carry an invented fact, a copy of the customer's message or of our
-        instructions, or a blank are taken out, and blaming openers are dropped.
+        On every attempt: reworded facts ("May 14" for "14 May") are put back as the
+        draft wrote them; repeats and stock lines go; listed hedges and blaming phrases
+        are reworded; sentences that copy the customer's message or our instructions,
+        leave a blank or speak of the customer in the third person go; a reply left
+        with no way back gets the channel's follow-up line. As a last resort, after the
+        revisions, the draft sentence carrying a lost fact is put back and sentences
+        carrying an invented fact are taken out. Each mend is kept only if it leaves no
+        more failed ``must`` rules than before, so one bad mend never costs the others.
         """
+        language = self._language(request)
         reply = self._assemble(parts, request)
         report = self._check(request, reply)
-        mended = restore_escaped(restore_reworded(parts, report), request.draft)
-        mended = drop_stock_lines(drop_repeats(mended), self._language(request))
-        if last_resort:
-            mended = drop_flagged(mended, report)
-            mended = drop_invented(mended, report)
-            mended = reinstate_dropped(mended, request.draft, report)
-            mended = soften_blame(mended, report)
-        if mended is parts:
-            return parts, reply, report
-        mended_reply = self._assemble(mended, request)
-        mended_report = self._check(request, mended_reply)
-        if len(mended_report.failures) > len(report.failures):
-            return parts, reply, report
-        return mended, mended_reply, mended_report
+
+        def keep_if_better(mended: ReplyParts) -> None:
+            nonlocal parts, reply, report
+            if mended is parts:
+                return
+            mended_reply = self._assemble(mended, request)
+            mended_report = self._check(request, mended_reply)
+            if _badness(mended_report) <= _badness(report):
+                parts, reply, report = mended, mended_reply, mended_report
+
+        keep_if_better(restore_escaped(restore_reworded(parts, report), request.draft))
+        if last_resort:  # first, so that what they put back is mended like the rest
+            keep_if_better(reinstate_dropped(parts, request.draft, report))
+            keep_if_better(drop_invented(parts, report))
+        keep_if_better(drop_repeats(parts))
+        keep_if_better(drop_stock_lines(parts, language))
+        keep_if_better(firm_up(parts, language))
+        for copied, reason in flagged_copies(report):  # one at a time: each is judged alone
+            keep_if_better(drop_copy(parts, copied, reason))
+        keep_if_better(add_follow_up(parts, report, channel_style(request.channel, language).follow_up))
+        return parts, reply, report
 
     def _assemble(self, parts: ReplyParts, request: RewriteRequest) -> str:
-        agent = request.agent_name or signature_name(request.draft, self._language(request))
-        return assemble(parts, request.channel, request.customer_name, agent)
+        language = self._language(request)
+        agent = request.agent_name or signature_name(request.draft, language)
+        return assemble(parts, request.channel, request.customer_name, agent, language)
 
     def _language(self, request: RewriteRequest) -> str:
         return resolve_language(request.language, request.draft)[0]
@@ -254,6 +271,18 @@ class Rewriter:
 # A reply that drops or invents a fact is unfaithful; one that may have lost a token of
 # unknown kind, or changed an action or the language, needs a person's look.
 _UNFAITHFUL = {KEEP_FACTS, NO_INVENTED}
+# The rules about what the reply says, as opposed to how it says it.
+_FAITHFUL = {*_UNFAITHFUL, POSSIBLY_LOST, KEEP_ACTIONS, SAME_LANGUAGE}
+
+
+def _badness(report: CheckReport) -> tuple[int, int]:
+    """How bad an attempt is: its failed faithfulness rules first, then all its failed ``must`` rules.
+
+    Dropping a sentence can fix a tone problem and lose a fact at once; a count alone
+    would call that even, but a lost fact is worse than any number of tone problems.
+    """
+    failures = report.failures
+    return sum(f.rule_id in _FAITHFUL for f in failures), len(failures)
 
 
 def _status(report: CheckReport) -> RewriteStatus:

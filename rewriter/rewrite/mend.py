@@ -3,7 +3,9 @@
 A small model asked to fix a dropped or invented fact often repeats its mistake. These
 repairs work on the reply's parts with the draft's own words: put a reworded fact back
 as written, put back the draft sentence that carried a dropped fact, take out a
-sentence that carries an invented one. None of them can add anything the draft lacks.
+sentence that carries an invented one, a stock line or a repeat, reword a hedge. None
+of them can add a fact the draft lacks; the only words they add are data (a firmer
+word for a hedge, the channel's follow-up line).
 """
 
 from __future__ import annotations
@@ -13,18 +15,24 @@ from functools import partial
 
 from rewriter.check.guard import KEEP_FACTS, NO_INVENTED, POSSIBLY_LOST, reworded_facts
 from rewriter.check.quality import says_the_same, sentence_key, shared_runs, stock_sentences
-from rewriter.models import Change, CheckReport
+from rewriter.models import Change, CheckReport, Verdict
 from rewriter.rewrite.compose import ReplyParts
+from rewriter.rewrite.reword import BLAME, HEDGE, reword
 from rewriter.text import sentences
 
-BLAME = "tone.no-blame"
-HEDGE = "assertive.confident-language"
-# Rules whose flagged sentence can go as a whole, as a last resort: what it carried was
-# copied (the customer's message, our instructions) or is a blank, never the draft's.
+FOLLOW_UP = "assertive.follow-up"
+# Rules whose flagged sentence can go as a whole: what it carried was copied (the
+# customer's message, our instructions), is a blank, or talks about the customer, never
+# a fact of the draft's that the guard would not then miss.
 DROPPABLE = {
     "tone.no-echo": "it copied the customer's message back",
     "tone.no-instruction-leak": "it copied the rewriting instructions",
     "tone.no-placeholder": "it left a blank for the agent to fill",
+    "tone.second-person": "it spoke about the customer instead of to them",
+}
+_REWORDED = {
+    HEDGE: "a hedge makes the next step sound optional",
+    BLAME: "blame puts the customer on the defensive",
 }
 
 _SHORT_LINE = 120
@@ -110,37 +118,35 @@ def drop_invented(parts: ReplyParts, report: CheckReport) -> ReplyParts:
     return parts
 
 
-def soften_blame(parts: ReplyParts, report: CheckReport) -> ReplyParts:
-    """Drop blaming and hedging phrases where removing them leaves a sound sentence.
-
-    A phrase that opens a sentence ("As I said before, the update...", "Maybe try...")
-    goes with its comma, and the sentence is recapitalised; a lone adverb ("obviously",
-    "hopefully") goes with its comma. Phrases inside a clause ("you should have", "you
-    might want to") are left to the revision.
-    """
-    for finding in report.failures:
-        if finding.rule_id not in (BLAME, HEDGE):
-            continue
-        for phrase in sorted({e.text for e in finding.evidence}):
-            before = parts
-            parts = parts.map_text(partial(_unblame, phrase=phrase))
-            if parts != before:
-                reason = (
-                    "blame puts the customer on the defensive"
-                    if finding.rule_id == BLAME
-                    else "a hedge makes the next step sound optional"
-                )
-                note = Change(change=f'removed "{phrase}"', reason=reason)
-                parts = _note(parts, note)
+def firm_up(parts: ReplyParts, language: str) -> ReplyParts:
+    """Reword the hedges and blaming phrases listed for the language (``prompts/rewordings/``)."""
+    for kind in (HEDGE, BLAME):
+        found: list[str] = []
+        reworded = parts.map_text(partial(_reword, language=language, kind=kind, found=found))
+        if found:
+            quoted = ", ".join(f'"{p}"' for p in dict.fromkeys(found))
+            parts = _note(reworded, Change(change=f"reworded {quoted}", reason=_REWORDED[kind]))
     return parts
 
 
-def _unblame(text: str, phrase: str) -> str:
-    opener = re.compile(rf"(^|(?<=[.!?]\s)|(?<=\n)){re.escape(phrase)}[,:]?\s+(\w)", re.IGNORECASE)
-    text = opener.sub(lambda m: m.group(1) + m.group(2).upper(), text)
-    if " " not in phrase:  # a lone adverb such as "obviously" can simply go
-        text = re.sub(rf",?\s*\b{re.escape(phrase)}\b", "", text, flags=re.IGNORECASE)
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
+def _reword(text: str, language: str, kind: str, found: list[str]) -> str:
+    edited, phrases = reword(text, language, kind)
+    found.extend(phrases)
+    return edited
+
+
+def add_follow_up(parts: ReplyParts, report: CheckReport, line: str) -> ReplyParts:
+    """Close with the channel's follow-up line when the reply ends with no way back.
+
+    The model's closing is often a stock line ("If you have any questions...") that
+    mending drops; the customer still needs to know how to come back.
+    """
+    missing = any(f.rule_id == FOLLOW_UP and f.verdict is Verdict.FAIL for f in report.findings)
+    if not missing or not line:
+        return parts
+    closing = " ".join(t for t in (parts.closing.strip(), line) if t)
+    change = Change(change=f'closed with "{line}"', reason="the reply ended with no way back to us")
+    return _note(parts.model_copy(update={"closing": closing}), change)
 
 
 def drop_repeats(parts: ReplyParts) -> ReplyParts:
@@ -199,18 +205,22 @@ def drop_stock_lines(parts: ReplyParts, language: str) -> ReplyParts:
     )
 
 
-def drop_flagged(parts: ReplyParts, report: CheckReport) -> ReplyParts:
-    """Remove each sentence or step that a droppable rule flagged (see :data:`DROPPABLE`)."""
-    for finding in report.failures:
-        reason = DROPPABLE.get(finding.rule_id)
-        if reason is None:
-            continue
-        for evidence in finding.evidence:
-            before = parts
-            parts = parts.map_text(partial(_without_copy, copied=evidence.text))
-            if parts != before:
-                parts = _note(parts, Change(change=f'removed "{evidence.text}"', reason=reason))
-    return parts
+def flagged_copies(report: CheckReport) -> list[tuple[str, str]]:
+    """Each text a droppable rule flagged (see :data:`DROPPABLE`), with the reason it can go."""
+    return [
+        (evidence.text, DROPPABLE[finding.rule_id])
+        for finding in report.failures
+        if finding.rule_id in DROPPABLE
+        for evidence in finding.evidence
+    ]
+
+
+def drop_copy(parts: ReplyParts, copied: str, reason: str) -> ReplyParts:
+    """Remove each sentence or step that holds ``copied`` (or five words in a row of it)."""
+    dropped = parts.map_text(partial(_without_copy, copied=copied))
+    if dropped == parts:
+        return parts
+    return _note(dropped, Change(change=f'removed "{copied}"', reason=reason))
 
 
 def _note(parts: ReplyParts, change: Change) -> ReplyParts:

@@ -1,0 +1,96 @@
+"""Replace the hedges and blaming phrases a model keeps, without asking it again.
+
+A small model told "no maybe, no as I said" still writes them, and a revision request
+for one word costs a whole second answer. Most such phrases can go, or become a firmer
+word ("you might want to" -> "please"), with the sentence left sound; those are listed
+per language in ``prompts/rewordings/<lang>.yaml``. Phrases that need a sentence
+rebuilt ("you should have") are not listed and stay for the revision.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from rewriter.errors import PromptError
+from rewriter.prompts import list_prompts, load_yaml, prompts_dir
+
+HEDGE = "hedge"
+BLAME = "blame"
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*(?:\d+[.)]\s+|[-*]\s+)?)$")
+
+
+class Rewording:
+    """One phrase and what it becomes ("" drops it), compiled for a case-insensitive search."""
+
+    def __init__(self, phrase: str, replacement: str) -> None:
+        self.phrase = phrase
+        self.replacement = replacement
+        core = re.escape(phrase)
+        tail = "" if phrase.endswith(",") else r"(?![\w'’-])"
+        self.pattern = re.compile(rf"(?<![\w'’-]){core}{tail}", re.IGNORECASE)
+        # A dropped phrase takes its punctuation along: ", I think," or "Maybe, ".
+        self.aside = re.compile(rf",\s*{core}{tail}\s*(?:,(?=\s)|(?=[.!?;:]))", re.IGNORECASE)
+        self.opener = re.compile(rf"(?<![\w'’-]){core}{tail},?\s*(?P<next>\w?)", re.IGNORECASE)
+
+    def apply(self, text: str) -> str:
+        """``text`` with every occurrence of the phrase reworded."""
+        if not self.pattern.search(text):
+            return text
+        if self.replacement:
+            return self.pattern.sub(lambda m: _same_case(m.group(0), self.replacement), text)
+        text = self.aside.sub("", text)
+        return _drop(text, self.opener)
+
+
+def _same_case(original: str, replacement: str) -> str:
+    return replacement[:1].upper() + replacement[1:] if original[:1].isupper() else replacement
+
+
+def _drop(text: str, opener: re.Pattern[str]) -> str:
+    """Drop each match; a sentence it opened starts with a capital again."""
+
+    def edit(m: re.Match[str]) -> str:
+        following = m.group("next")
+        opens = _SENTENCE_START.search(text, 0, m.start()) is not None
+        return following.upper() if opens else following
+
+    dropped = opener.sub(edit, text)
+    dropped = re.sub(r"[ \t]{2,}", " ", dropped)
+    return re.sub(r"[ \t]+([,.!?;:])", r"\1", dropped)
+
+
+@lru_cache(maxsize=8)
+def _rewordings(root: str, language: str) -> dict[str, tuple[Rewording, ...]]:
+    name = f"rewordings/{language}.yaml"
+    if name not in list_prompts():
+        return {}
+    raw: Any = load_yaml(name)
+    lists: dict[str, tuple[Rewording, ...]] = {}
+    for kind, table in (raw or {}).items():
+        if not isinstance(table, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in table.items()
+        ):
+            raise PromptError(f"prompts/{name}: {kind!r} must map each phrase to its replacement text")
+        # Longest first, so "i think that" goes whole before "i think" is tried.
+        ordered = sorted(table.items(), key=lambda kv: len(kv[0]), reverse=True)
+        lists[kind] = tuple(Rewording(phrase, replacement) for phrase, replacement in ordered)
+    return lists
+
+
+def rewordings(language: str, kind: str) -> tuple[Rewording, ...]:
+    """The rewordings of one kind (``hedge``, ``blame``) for a language; none when it has no file."""
+    return _rewordings(str(prompts_dir()), language).get(kind, ())
+
+
+def reword(text: str, language: str, kind: str) -> tuple[str, list[str]]:
+    """``text`` with the listed phrases of ``kind`` reworded, and the phrases that were found."""
+    found = []
+    for rewording in rewordings(language, kind):
+        changed = rewording.apply(text)
+        if changed != text:
+            found.append(rewording.phrase.rstrip(","))
+            text = changed
+    return text, found
