@@ -19,7 +19,13 @@ from rewriter.check.deterministic import (
 )
 from rewriter.check.guard import check_faithfulness
 from rewriter.check.guidance import load_guidance
-from rewriter.check.language import detect_language, language_name, language_names, same_language
+from rewriter.check.language import (
+    capitalises_only_names,
+    detect_language,
+    language_name,
+    language_names,
+    same_language,
+)
 from rewriter.check.meaning import keep_actions
 from rewriter.check.quality import QUALITY_CHECKS
 from rewriter.check.rules import Guidance
@@ -85,7 +91,7 @@ def check_reply(
     facts: list[str] = []
     if draft is not None:
         sources = [s for s in (customer_message, *policy, *context) if s]
-        faithful = check_faithfulness(draft, reply, sources)
+        faithful = check_faithfulness(draft, reply, sources, names=capitalises_only_names(code))
         findings.extend(faithful.findings)
         facts = faithful.facts_checked
     return CheckReport(findings=findings, facts_checked=facts)

@@ -9,8 +9,10 @@ Quantifiers are bounded or separated by literals to rule out runaway backtrackin
 
 Typed extraction cannot know every shape a fact takes, so `fact_like_tokens` adds a
 strict sweep: tokens that look like facts (a digit, a CODE_WITH_UNDERSCORES, a handle,
-a path, a short quoted label) though no typed pattern claims them. The guard reports
-those as "possibly lost" rather than as dropped facts of a known kind.
+a path, a short quoted label, and, where the language capitalises only names, a
+capitalised word inside a sentence: a place, a platform, a product) though no typed
+pattern claims them. The guard reports those as "possibly lost" rather than as dropped
+facts of a known kind.
 """
 
 from __future__ import annotations
@@ -661,6 +663,10 @@ _COMMON = frozenset(
     {"OK", "FAQ", "PDF", "CSV", "URL", "API", "ETA", "UTC", "2FA", "24/7", "4K", "MP3", "MP4"}
 )
 _QUOTED = [re.compile(_quoted(o, c)) for o, c in _QUOTES]
+# A capitalised word ("Leeds", "Android", "GitHub"); where it does not open a sentence or
+# a line, it is a name in languages that capitalise only names.
+_NAME = re.compile(r"(?<![\w'’@#/\\.-])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]{2,30}(?:[A-Z][a-z]{1,30})*(?![\w'’/\\-])")
+_OPENS = re.compile(r"(?:^|[.!?:;\"“”«»¿¡(\[—–•*>-]|^\s*\d{1,2}[.)])\s*$")
 
 
 def _fact_like(token: str) -> bool:
@@ -707,7 +713,7 @@ def _uncovered(start: int, end: int, text: str, typed: list[tuple[int, int]]) ->
     return any(_DIGIT.search(part) or _GLUED.match(part) for part in rest if part)
 
 
-def fact_like_tokens(text: str, typed: Sequence[Fact] | None = None) -> list[Fact]:
+def fact_like_tokens(text: str, typed: Sequence[Fact] | None = None, *, names: bool = False) -> list[Fact]:
     """Tokens that look like facts though no typed pattern claims them, for the "possibly lost" check.
 
     Typed extraction favours precision, so a shape it does not know (a firmware name, a
@@ -717,6 +723,8 @@ def fact_like_tokens(text: str, typed: Sequence[Fact] | None = None) -> list[Fac
     Args:
         text: Any string; never raises.
         typed: The typed facts of ``text`` when the caller has them; extracted otherwise.
+        names: Also sweep capitalised words inside sentences; only for a language that
+            capitalises names alone (not German, which capitalises every noun).
 
     Returns:
         `FactKind.TOKEN` facts ordered by start offset, none inside a typed fact.
@@ -753,6 +761,17 @@ def fact_like_tokens(text: str, typed: Sequence[Fact] | None = None) -> list[Fac
                 and _occurs_at(text, start, end)
             ):
                 found[start] = Fact(kind=FactKind.TOKEN, text=token, start=start, end=end)
+    if names:
+        for m in _NAME.finditer(text):
+            start, end = m.span()
+            line_start = text.rfind("\n", 0, start) + 1
+            if (
+                start not in found
+                and not _OPENS.search(text[line_start:start])
+                and _uncovered(start, end, text, spans)
+                and _occurs_at(text, start, end)
+            ):
+                found[start] = Fact(kind=FactKind.TOKEN, text=m.group(0), start=start, end=end)
     return _disjoint(sorted(found.values(), key=lambda f: (f.start, -f.end)))
 
 

@@ -44,20 +44,23 @@ def draft_facts(draft: str) -> list[Fact]:
     return unique_texts(extract_facts(draft))
 
 
-def draft_tokens(draft: str, typed: Sequence[Fact] | None = None) -> list[Fact]:
+def draft_tokens(draft: str, typed: Sequence[Fact] | None = None, *, names: bool = False) -> list[Fact]:
     """The distinct fact-like tokens of a draft that no typed fact already covers.
 
     Args:
         draft: The draft.
         typed: Every typed fact of the draft (repeats included, for their spans), when
             the caller has extracted them already.
+        names: Also count the names inside sentences (see :func:`fact_like_tokens`).
     """
     facts = extract_facts(draft) if typed is None else typed
     texts = {f.text for f in facts}
-    return [t for t in unique_texts(fact_like_tokens(draft, facts)) if t.text not in texts]
+    return [t for t in unique_texts(fact_like_tokens(draft, facts, names=names)) if t.text not in texts]
 
 
-def check_faithfulness(draft: str, reply: str, context: Sequence[str] = ()) -> CheckReport:
+def check_faithfulness(
+    draft: str, reply: str, context: Sequence[str] = (), *, names: bool = False
+) -> CheckReport:
     """Compare a reply with its draft.
 
     Args:
@@ -65,6 +68,9 @@ def check_faithfulness(draft: str, reply: str, context: Sequence[str] = ()) -> C
         reply: The rewrite to check.
         context: Other texts a fact may legitimately come from (the customer's message,
             policy notes).
+        names: Also hold the reply to the names inside the draft's sentences ("Leeds",
+            "Android"), as possibly lost when missing; for languages that capitalise
+            only names.
 
     Returns:
         A report with one finding per dropped or invented fact, plus one passing finding
@@ -72,7 +78,7 @@ def check_faithfulness(draft: str, reply: str, context: Sequence[str] = ()) -> C
     """
     typed = extract_facts(draft)
     facts = unique_texts(typed)
-    tokens = draft_tokens(draft, typed)
+    tokens = draft_tokens(draft, typed, names=names)
     sources = [draft, *context]
     reply_facts = unique_texts(extract_facts(reply))
     # Facts of the reply that no source has: often a reworded draft fact ("May 14" for

@@ -24,6 +24,9 @@ from rewriter.prompts import load_yaml, prompts_dir
 from rewriter.text import sentences
 
 SAME_LANGUAGE = "faithfulness.same-language"
+# Languages that capitalise every noun, so a capitalised word inside a sentence is not
+# a sign of a name there.
+_CAPITALISE_NOUNS = frozenset({"de", "lb"})
 
 # Below these, measured on the golden suite's sentences (see tests/check/test_language.py),
 # a guess is too often wrong to act on.
@@ -112,3 +115,8 @@ def same_language(ctx: CheckContext) -> Finding:
         ctx, rule, Verdict.FAIL, f"{len(foreign)} sentence(s) not in {expected}, the draft's language",
         evidence=foreign, hint=f"write all of the reply in {expected}; copy its facts unchanged",
     )  # fmt: skip
+
+
+def capitalises_only_names(language: str) -> bool:
+    """Whether a capitalised word inside a sentence marks a name in this language."""
+    return language not in _CAPITALISE_NOUNS

@@ -147,6 +147,31 @@ def signature_name(draft: str, language: str) -> str | None:
     return None
 
 
+def greeting_name(draft: str, language: str) -> str | None:
+    """The name the draft greets ("Hi Priya," gives "Priya"), to greet the reply's reader by it.
+
+    Only a first line that is a greeting and a short name counts; a first sentence
+    that happens to start with "Hi" and go on is not a greeting line.
+    """
+    lines = [line.strip() for line in draft.strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    match = lexicon(language, "greeting").match(lines[0])
+    if match is None:
+        return None
+    rest = lines[0][match.end() :].strip()
+    name = rest.rstrip(",!:;").strip()
+    if rest == name and name:  # a greeting line ends with its punctuation
+        return None
+    if (
+        not name
+        or len(name.split()) > 3
+        or any(not w[:1].isupper() or any(c.isdigit() for c in w) for w in name.split())
+    ):
+        return None
+    return name
+
+
 def _without_name(text: str, name: str | None) -> str:
     """The acknowledgement without a leading "Dana," when the greeting already says "Hi Dana,"."""
     if not name:

@@ -23,7 +23,7 @@ from rewriter.models import CheckReport, RewriteRequest, RewriteResult, RewriteS
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.ask import ask_for_parts
 from rewriter.rewrite.changes import describe_changes
-from rewriter.rewrite.compose import ReplyParts, assemble, channel_style, signature_name
+from rewriter.rewrite.compose import ReplyParts, assemble, channel_style, greeting_name, signature_name
 from rewriter.rewrite.mend import (
     add_follow_up,
     drop_copy,
@@ -196,7 +196,7 @@ class Rewriter:
         return check_reply(
             reply,
             channel=request.channel,
-            customer_name=request.customer_name,
+            customer_name=self._customer_name(request),
             draft=request.draft,
             customer_message=request.customer_message,
             policy=request.policy,
@@ -262,7 +262,11 @@ class Rewriter:
     def _assemble(self, parts: ReplyParts, request: RewriteRequest) -> str:
         language = self._language(request)
         agent = request.agent_name or signature_name(request.draft, language)
-        return assemble(parts, request.channel, request.customer_name, agent, language)
+        return assemble(parts, request.channel, self._customer_name(request), agent, language)
+
+    def _customer_name(self, request: RewriteRequest) -> str | None:
+        # Not given, the name is the one the draft greets: the reply greets the same person.
+        return request.customer_name or greeting_name(request.draft, self._language(request))
 
     def _language(self, request: RewriteRequest) -> str:
         return resolve_language(request.language, request.draft)[0]

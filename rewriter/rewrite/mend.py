@@ -154,10 +154,12 @@ def drop_repeats(parts: ReplyParts) -> ReplyParts:
     seen: list[list[str]] = []
     steps = []
     for step in parts.steps:
-        key = sentence_key(step)
-        if any(says_the_same(key, other) for other in seen):
+        # A step may hold several sentences, and the checker reads the reply sentence by
+        # sentence: each sentence of a step counts on its own.
+        keys = [sentence_key(s.text) for s in sentences(step)] or [sentence_key(step)]
+        if all(any(says_the_same(key, other) for other in seen) for key in keys):
             continue
-        seen.append(key)
+        seen.extend(keys)
         steps.append(step)
     removed: list[str] = []
 

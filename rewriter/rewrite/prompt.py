@@ -12,11 +12,11 @@ import re
 
 from rewriter.check import draft_facts, resolve_language
 from rewriter.check.guard import describe_problems, draft_tokens
-from rewriter.check.language import language_name
+from rewriter.check.language import capitalises_only_names, language_name
 from rewriter.llm import Message
 from rewriter.models import CheckReport, RewriteRequest
 from rewriter.prompts import render
-from rewriter.rewrite.compose import channel_style
+from rewriter.rewrite.compose import channel_style, greeting_name, signature_name
 
 _CLOSING_TAG = re.compile(r"</(customer_message|policy|draft|revision_note)>", re.IGNORECASE)
 
@@ -24,7 +24,16 @@ _CLOSING_TAG = re.compile(r"</(customer_message|policy|draft|revision_note)>", r
 def first_messages(request: RewriteRequest) -> list[Message]:
     """The first request: the system prompt, then the draft and its context with the facts to keep."""
     style = channel_style(request.channel)
-    facts = [*draft_facts(request.draft), *draft_tokens(request.draft)]
+    language = resolve_language(request.language, request.draft)[0]
+    names = capitalises_only_names(language)
+    # The greeting and the sign-off are laid out for the model: their names are not its to copy.
+    people = (
+        request.customer_name or greeting_name(request.draft, language),
+        request.agent_name or signature_name(request.draft, language),
+    )
+    supplied = {word for name in people if name for word in name.split()}
+    tokens = [t for t in draft_tokens(request.draft, names=names) if t.text not in supplied]
+    facts = [*draft_facts(request.draft), *tokens]
     user = render(
         "rewrite.user.md",
         channel=request.channel.value,

@@ -33,7 +33,9 @@ class Rewording:
         self.pattern = re.compile(rf"(?<![\w'’-]){core}{tail}", re.IGNORECASE)
         # A dropped phrase takes its punctuation along: ", I think," or "Maybe, ".
         self.aside = re.compile(rf",\s*{core}{tail}\s*(?:,(?=\s)|(?=[.!?;:]))", re.IGNORECASE)
-        self.opener = re.compile(rf"(?<![\w'’-]){core}{tail},?\s*(?P<next>\w?)", re.IGNORECASE)
+        self.dropped = re.compile(
+            rf"(?P<space>\s*)(?<![\w'’-]){core}{tail}(?P<comma>,?)\s*(?P<next>\w?)", re.IGNORECASE
+        )
 
     def apply(self, text: str) -> str:
         """``text`` with every occurrence of the phrase reworded."""
@@ -42,24 +44,25 @@ class Rewording:
         if self.replacement:
             return self.pattern.sub(lambda m: _same_case(m.group(0), self.replacement), text)
         text = self.aside.sub("", text)
-        return _drop(text, self.opener)
+        return _drop(text, self.dropped)
 
 
 def _same_case(original: str, replacement: str) -> str:
     return replacement[:1].upper() + replacement[1:] if original[:1].isupper() else replacement
 
 
-def _drop(text: str, opener: re.Pattern[str]) -> str:
-    """Drop each match; a sentence it opened starts with a capital again."""
+def _drop(text: str, dropped: re.Pattern[str]) -> str:
+    """Drop each match: a sentence it opened starts with a capital, a comma after it stays mid-sentence."""
 
     def edit(m: re.Match[str]) -> str:
         following = m.group("next")
-        opens = _SENTENCE_START.search(text, 0, m.start()) is not None
-        return following.upper() if opens else following
+        if _SENTENCE_START.search(text[: m.start()] + m.group("space")):
+            return m.group("space") + following.upper()
+        return m.group("comma") + " " + following
 
-    dropped = opener.sub(edit, text)
-    dropped = re.sub(r"[ \t]{2,}", " ", dropped)
-    return re.sub(r"[ \t]+([,.!?;:])", r"\1", dropped)
+    edited = dropped.sub(edit, text)
+    edited = re.sub(r"[ \t]{2,}", " ", edited)
+    return re.sub(r"[ \t]+([,.!?;:])", r"\1", edited).strip()
 
 
 @lru_cache(maxsize=8)

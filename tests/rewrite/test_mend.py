@@ -6,14 +6,16 @@ from rewriter.check import check_reply
 from rewriter.check.guard import check_faithfulness
 from rewriter.rewrite.compose import ReplyParts
 from rewriter.rewrite.mend import (
-    drop_flagged,
+    add_follow_up,
+    drop_copy,
     drop_invented,
     drop_repeats,
     drop_stock_lines,
+    firm_up,
+    flagged_copies,
     reinstate_dropped,
     restore_escaped,
     restore_reworded,
-    soften_blame,
 )
 
 DRAFT = "It left the hub on 14 May.\nDirect line: 0800 123 4567 (ext. 221)"
@@ -57,11 +59,52 @@ def test_blaming_openers_and_adverbs_are_dropped() -> None:
         answer="As I said before, the update didn't delete anything.",
         steps=["Clear your cookies obviously, then log in."],
     )
-    report = check_reply(p.answer + " " + p.steps[0])
-    fixed = soften_blame(p, report)
+    assert not check_reply(p.answer + " " + p.steps[0]).passed
+    fixed = firm_up(p, "en")
     assert fixed.answer == "The update didn't delete anything."
     assert fixed.steps == ["Clear your cookies, then log in."]
     assert check_reply(fixed.answer + " " + fixed.steps[0]).passed
+    assert len(fixed.mended) == 1 and {'"as i said before"', '"obviously"'} <= set(
+        fixed.mended[0].change.removeprefix("reworded ").split(", ")
+    )
+
+
+def test_hedges_become_firm_words_or_go() -> None:
+    p = parts(
+        answer="I think the sync stopped on 3 May. The fix, I think, is a new token.",
+        steps=["You might want to sign out.", "Then you might be able to sign in again."],
+    )
+    fixed = firm_up(p, "en")
+    assert fixed.answer == "The sync stopped on 3 May. The fix is a new token."
+    assert fixed.steps == ["Please sign out.", "Then you can sign in again."]
+    assert check_reply(fixed.answer + " " + " ".join(fixed.steps)).passed
+    assert firm_up(fixed, "en") is fixed  # nothing left to reword
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "after"),
+    [
+        ("es", "Quizás el archivo está dañado. Como ya le dije, ábralo.", "El archivo está dañado. Ábralo."),
+        ("fr", "Vous pourriez essayer de redémarrer. Je pense que le cache est plein.",
+         "Essayez de redémarrer. Le cache est plein."),
+        ("de", "Sie könnten versuchen, den Cache zu leeren.", "Versuchen Sie, den Cache zu leeren."),
+    ],
+)  # fmt: skip
+def test_hedges_and_blame_are_reworded_in_the_drafts_language(language: str, before: str, after: str) -> None:
+    def flagged(text: str) -> set[str]:
+        report = check_reply(text, language=language)
+        return {f.rule_id for f in report.failures} & {"assertive.confident-language", "tone.no-blame"}
+
+    assert flagged(before)
+    fixed = firm_up(parts(acknowledgement="", answer=before), language)
+    assert fixed.answer == after
+    assert not flagged(fixed.answer)
+
+
+def test_a_german_opening_adverb_is_left_to_the_revision() -> None:
+    # "Vielleicht hilft ein Neustart" without its adverb would put the verb first.
+    p = parts(acknowledgement="", answer="Vielleicht hilft ein Neustart.")
+    assert firm_up(p, "de") is p
 
 
 def test_prose_that_repeats_a_step_goes_and_the_step_stays() -> None:
@@ -84,23 +127,50 @@ def test_a_sentence_that_is_only_a_stock_line_goes() -> None:
     )
     fixed = drop_stock_lines(p, "en")
     assert fixed.acknowledgement == "Losing a day's notes hurts." and fixed.closing == ""
-    kept = parts(closing="If you have any further questions, reply here with the ticket number.")
-    assert drop_stock_lines(kept, "en") is kept  # more than the stock line: left to the revision
+    kept = parts(closing="If you have any further questions, reply here with the ticket number and the time it failed.")
+    assert drop_stock_lines(kept, "en") is kept  # more than a stock closing: left to the revision
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "If you have any further questions, feel free to reach out.",  # two stock lines, nothing else
+        "If you need further assistance, please let us know.",  # a stock line opens it
+        "Thank you for your patience with all of this.",
+    ],
+)
+def test_a_stock_closing_goes_whole(closing: str) -> None:
+    fixed = drop_stock_lines(parts(closing=closing), "en")
+    assert fixed.closing == "" and fixed.acknowledgement == "Sorry for the wait."
+    assert [c.reason for c in fixed.mended] == ["a stock line says nothing to this customer"]
+
+
+def test_a_reply_with_no_way_back_gets_the_channels_follow_up_line() -> None:
+    p = parts(answer="The refund went out on 3 May.")
+    report = check_reply("Sorry for the wait. The refund went out on 3 May.")
+    line = "If anything here does not work as described, reply to this email and tell me what you see."
+    fixed = add_follow_up(p, report, line)
+    assert fixed.closing == line
+    reply = " ".join([fixed.acknowledgement, fixed.answer, fixed.closing])
+    assert add_follow_up(fixed, check_reply(reply), line) is fixed  # it has one now
 
 
 def test_flagged_copies_and_blanks_are_removed_with_their_sentence() -> None:
     customer = "My team of 40 is sitting idle and I want an ETA right now please."
     p = parts(
         acknowledgement="My team of 40 is sitting idle and I want an ETA right now.",
-        answer="Sign-in is down. Call [support number] for news.",
+        answer="Sign-in is down. Call [support number] for news. The customer was told at 9:00.",
     )
     reply = f"{p.acknowledgement} {p.answer}"
-    report = check_reply(reply, draft="Sign-in is down.", customer_message=customer)
-    fixed = drop_flagged(p, report)
+    report = check_reply(reply, draft="Sign-in is down. We told you at 9:00.", customer_message=customer)
+    fixed = p
+    for copied, reason in flagged_copies(report):
+        fixed = drop_copy(fixed, copied, reason)
     assert fixed.acknowledgement == "" and fixed.answer == "Sign-in is down."
     assert {c.reason for c in fixed.mended} == {
         "it copied the customer's message back",
         "it left a blank for the agent to fill",
+        "it spoke about the customer instead of to them",
     }
 
 
