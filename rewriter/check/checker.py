@@ -26,7 +26,7 @@ from rewriter.check.language import (
     language_names,
     same_language,
 )
-from rewriter.check.meaning import keep_actions
+from rewriter.check.meaning import keep_actions, no_new_promises
 from rewriter.check.quality import QUALITY_CHECKS
 from rewriter.check.rules import Guidance
 from rewriter.errors import InputError
@@ -84,6 +84,7 @@ def check_reply(
     )
     checks: dict[str, Check] = {
         **CHECKS, **QUALITY_CHECKS, "faithfulness.keep-actions": keep_actions,
+        "faithfulness.no-new-promises": no_new_promises,
         "faithfulness.same-language": same_language,
     }  # fmt: skip
     findings = [_run(r.id, checks[r.id], ctx) for r in rules if r.id in checks]

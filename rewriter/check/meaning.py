@@ -5,7 +5,8 @@ back as "remove that folder", "do not open the app" lost its "not". The signals 
 here are deterministic and cheap: each action of the draft (a sentence that starts
 with an imperative verb from the language's list) must keep its verb in the reply,
 and a negated action must stay negated. What this cannot see (a fact changing role,
-"kept 30 days" becoming "wait 30 days") is left to the judge's no-new-promises rule.
+"kept 30 days" becoming "wait 30 days") is left to the judge's no-new-promises rule;
+the words of a new offer (a refund, an escalation, a contact) are checked here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from rewriter.check.deterministic import CheckContext, finding, lexicon
+from rewriter.check.deterministic import CheckContext, finding, hit, lexicon
+from rewriter.check.facts import extract_facts
 from rewriter.models import Evidence, Finding, Verdict
 from rewriter.text import sentences, strip_list_marker
 
@@ -87,4 +89,41 @@ def keep_actions(ctx: CheckContext) -> Finding:
     return finding(
         ctx, rule, Verdict.FAIL, f"changed what the draft asks: lost {what}", evidence=evidence,
         hint="keep each action of the draft with its own verb and object, and keep every \"do not\"",
+    )  # fmt: skip
+
+
+NO_NEW_PROMISES = "faithfulness.no-new-promises"
+_STEM = 5
+
+
+def no_new_promises(ctx: CheckContext) -> Finding:
+    """Money back, escalation or a contact the draft never offered is a promise the agent must keep.
+
+    A word of the ``promises`` list passes when the draft or policy has a word of the
+    same stem ("refunded" for "refund"); a contact of the ``contact_offers`` list passes
+    when the draft or policy names any contact. The customer's message does not count:
+    that a customer asks for a refund does not mean the draft grants one.
+    """
+    rule = NO_NEW_PROMISES
+    if not ctx.draft:
+        return finding(ctx, rule, Verdict.NOT_APPLICABLE, "no draft to compare with")
+    given = " ".join([ctx.draft, *ctx.policy])
+    words = {w.lower()[:_STEM] for w in re.findall(r"[^\W\d_]+", given)}
+    contacts = lexicon(ctx.language, "contact_offers")
+    names_contact = contacts.search(given) is not None or any(
+        f.kind.value in {"email", "phone", "url"} for f in extract_facts(given)
+    )
+    hits = [
+        hit(m)
+        for m in lexicon(ctx.language, "promises").finditer(ctx.reply)
+        if not any(w.lower()[:_STEM] in words for w in re.findall(r"[^\W\d_]+", m.group(0)) if len(w) > 3)
+    ]
+    if not names_contact:
+        hits += [hit(m) for m in contacts.finditer(ctx.reply)]
+    if not hits:
+        return finding(ctx, rule, Verdict.PASS, "offers nothing the draft or policy does not")
+    quoted = ", ".join(f'"{h.text}"' for h in hits)
+    return finding(
+        ctx, rule, Verdict.FAIL, f"offers what the draft and policy do not: {quoted}", evidence=hits,
+        hint="offer only what the draft or policy gives: no refund, credit, escalation or contact beyond it",
     )  # fmt: skip

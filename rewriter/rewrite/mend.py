@@ -22,13 +22,14 @@ from rewriter.text import sentences
 
 FOLLOW_UP = "assertive.follow-up"
 # Rules whose flagged sentence can go as a whole: what it carried was copied (the
-# customer's message, our instructions), is a blank, or talks about the customer, never
-# a fact of the draft's that the guard would not then miss.
+# customer's message, our instructions), is a blank, talks about the customer or offers
+# what the draft does not; never a fact of the draft's that the guard would not then miss.
 DROPPABLE = {
     "tone.no-echo": "it copied the customer's message back",
     "tone.no-instruction-leak": "it copied the rewriting instructions",
     "tone.no-placeholder": "it left a blank for the agent to fill",
     "tone.second-person": "it spoke about the customer instead of to them",
+    "faithfulness.no-new-promises": "it offered what the draft and policy do not",
 }
 _REWORDED = {
     HEDGE: "a hedge makes the next step sound optional",

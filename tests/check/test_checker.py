@@ -83,3 +83,12 @@ def test_cli_check_with_the_judge_reports_one_verdict_per_rule(backend_env: dict
     assert unscored and not unscored & judged
     assert payload["judge"]["usage"]["requests"] == 1 and payload["judge"]["usage"]["completion_tokens"] > 0
     assert "judge: 1 request(s)" in result.stderr
+
+
+def test_names_are_held_in_english_but_not_in_german() -> None:
+    english = check_reply("Your parcel is at a sorting hub.", draft="Your parcel is at the hub in Leeds.")
+    assert "faithfulness.possibly-lost" in {f.rule_id for f in english.failures}
+    german = check_reply(
+        "Ihr Paket liegt im Lager.", draft="Ihr Paket liegt im Verteilzentrum.", language="de"
+    )
+    assert "faithfulness.possibly-lost" not in {f.rule_id for f in german.failures}

@@ -620,3 +620,18 @@ def test_property_new_kinds_well_formed(text: str) -> None:
     assert_well_formed(text, extract_facts(text))
     for t in fact_like_tokens(text):
         assert occurs_in(t.text, text), t
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It is waiting at the sorting hub in Leeds since Monday.", ["Leeds", "Monday"]),
+        ("We know it crashes on some Android phones.", ["Android"]),
+        ("Restore it in Notely, then reopen GitHub.", ["Notely", "GitHub"]),
+        ("Hi Priya,\nThanks for writing. The fix is out.", ["Priya"]),  # line openers are not names
+        ("1. Open the app.\n- Tap Done.", ["Done"]),
+    ],
+)
+def test_names_inside_sentences_are_fact_like_when_asked(text: str, expected: list[str]) -> None:
+    assert [t.text for t in fact_like_tokens(text, names=True)] == expected
+    assert [t.text for t in fact_like_tokens(text)] == []  # off by default: German capitalises every noun

@@ -221,3 +221,11 @@ def test_a_path_from_a_draft_link_is_not_invented() -> None:
     assert check_faithfulness(draft, "Open /billing at https://app.example.com/billing to update it.").passed
     report = check_faithfulness(draft, "Open /admin/cards or https://app.example.com/billing.")
     assert [f.rule_id for f in report.failures] == [NO_INVENTED]
+
+
+def test_a_lost_name_is_possibly_lost_where_the_language_capitalises_only_names() -> None:
+    draft = "Your parcel is at the sorting hub in Leeds. Reply here if it has not moved by Friday."
+    reply = "Your parcel is at a sorting hub. Reply here if it has not moved by Friday."
+    report = check_faithfulness(draft, reply, names=True)
+    assert [(f.rule_id, f.evidence[0].text) for f in report.failures] == [(POSSIBLY_LOST, "Leeds")]
+    assert check_faithfulness(draft, reply).passed  # German drafts: every noun is capitalised

@@ -64,3 +64,43 @@ def test_a_draft_that_asks_nothing_is_not_applicable() -> None:
         keep_actions("Your refund was sent.", draft="The refund was sent today.").verdict
         is Verdict.NOT_APPLICABLE
     )
+
+
+@pytest.mark.parametrize(
+    ("reply", "language", "offered"),
+    [
+        ("The item ships in 5 days. If it does not, contact us for a refund.", "en", ["refund"]),
+        ("If the issue persists, please contact our support team.", "en", ["contact our support team"]),
+        ("Le colis part sous 5 jours. Nous vous offrons un geste commercial.", "fr", ["geste commercial"]),
+        ("El paquete sale en 5 días; le haremos un descuento.", "es", ["descuento"]),
+        ("Das Paket geht in 5 Tagen raus. Wir schicken Ihnen einen Gutschein.", "de", ["Gutschein"]),
+    ],
+)
+def test_an_offer_the_draft_never_made_fails(reply: str, language: str, offered: list[str]) -> None:
+    drafts = {
+        "en": "The item ships in 5 days.",
+        "fr": "Le colis part sous 5 jours.",
+        "es": "El paquete sale en 5 días.",
+        "de": "Das Paket geht in 5 Tagen raus.",
+    }
+    report = check_reply(reply, draft=drafts[language], language=language)
+    found = next(f for f in report.findings if f.rule_id == "faithfulness.no-new-promises")
+    assert found.verdict is Verdict.FAIL and [e.text for e in found.evidence] == offered
+
+
+def test_an_offer_the_draft_or_policy_makes_passes() -> None:
+    policy = ["Support may refund the difference once, after the customer agrees."]
+    reply = "We can refund the difference of €12.74. Reply to agree."
+    report = check_reply(reply, draft="We could give back the €12.74.", policy=policy)
+    found = next(f for f in report.findings if f.rule_id == "faithfulness.no-new-promises")
+    assert found.verdict is Verdict.PASS
+    # The customer asking for a refund is not the draft granting one.
+    report = check_reply(
+        "You will get a refund.", draft="The order ships Friday.", customer_message="I want a refund now."
+    )
+    found = next(f for f in report.findings if f.rule_id == "faithfulness.no-new-promises")
+    assert found.verdict is Verdict.FAIL
+    # A draft that names a contact lets the reply send the customer to support.
+    report = check_reply("Contact support at help@example.com.", draft="Write to help@example.com.")
+    found = next(f for f in report.findings if f.rule_id == "faithfulness.no-new-promises")
+    assert found.verdict is Verdict.PASS

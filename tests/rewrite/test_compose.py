@@ -1,9 +1,18 @@
 from pathlib import Path
 
+import pytest
 import yaml
 
 from rewriter.models import Change, Channel
-from rewriter.rewrite.compose import ReplyParts, assemble, format_steps, reply_schema, signature_name
+from rewriter.rewrite.compose import (
+    ReplyParts,
+    assemble,
+    channel_style,
+    format_steps,
+    greeting_name,
+    reply_schema,
+    signature_name,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,3 +109,38 @@ def test_a_name_the_greeting_already_says_is_not_said_twice() -> None:
 
 def test_the_schema_carries_nothing_the_model_does_not_write() -> None:
     assert "$defs" not in reply_schema() and "mended" not in reply_schema()["properties"]
+
+
+def test_greeting_and_signoff_are_in_the_replys_language() -> None:
+    reply = assemble(PARTS, Channel.EMAIL, "Lucía", "Marta", "es")
+    assert reply.startswith("Hola Lucía,\n\n") and reply.endswith("Un saludo,\nMarta")
+    assert assemble(PARTS, Channel.CHAT, None, None, "fr").startswith("Bonjour ! ")
+    # A language with no words in the data keeps the English ones rather than none.
+    assert assemble(PARTS, Channel.EMAIL, "Aino", "Lee", "fi").startswith("Hi Aino,")
+
+
+def test_every_follow_up_line_invites_a_reply_in_its_own_language() -> None:
+    from rewriter.check import check_reply
+
+    for channel in Channel:
+        for language in ("en", "es", "de", "fr"):
+            line = channel_style(channel, language).follow_up
+            report = check_reply(line, channel=channel, language=language)
+            verdicts = {f.rule_id: f.verdict.value for f in report.findings}
+            assert verdicts.get("assertive.follow-up", "pass") == "pass", (channel, language, line)
+            assert verdicts["faithfulness.same-language"] != "fail", (channel, language, line)
+            assert verdicts["tone.no-stock-lines"] == "pass", (channel, language, line)
+
+
+@pytest.mark.parametrize(
+    ("draft", "name"),
+    [
+        ("Hi Priya,\nThe lock lifts in 30 minutes.", "Priya"),
+        ("Dear Ms Okafor,\nThanks for waiting.", "Ms Okafor"),
+        ("Hello,\nThe lock lifts in 30 minutes.", None),
+        ("Hi there, the lock lifts in 30 minutes.", None),  # a sentence, not a greeting line
+        ("The lock lifts in 30 minutes.\nBest,\nSam", None),
+    ],
+)
+def test_the_greeted_name_is_read_from_the_drafts_first_line(draft: str, name: str | None) -> None:
+    assert greeting_name(draft, "en") == name

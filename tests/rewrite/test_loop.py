@@ -12,10 +12,11 @@ import pytest
 
 from rewriter.check.guard import KEEP_FACTS, NO_INVENTED
 from rewriter.check.judge import judged_rules
-from rewriter.config import ResponseFormat
+from rewriter.config import ResponseFormat, Settings
 from rewriter.errors import InputTooLongError
 from rewriter.models import Channel, RewriteRequest, RewriteStatus, Verdict
 from rewriter.rewrite import Rewriter
+from rewriter.rewrite.compose import ReplyParts
 
 BACKUP_DRAFT = (
     "As I said before, the update didn't delete anything. Restore from Settings > Backups, "
@@ -286,3 +287,46 @@ def test_arewrite_awaits_the_same_loop(backend: dict[str, Any]) -> None:
         assert result.reply.startswith(f"Hi {name},")
         assert result.report.facts_checked == ["Settings > Backups", "30 days", "#48213"]
         facts_kept(result)
+
+
+def offline_rewriter() -> Rewriter:
+    # Mending needs no model: a client that is never called is enough.
+    return Rewriter(Settings(base_url="http://127.0.0.1:9/v1", model="local", api_key="unused"))
+
+
+def test_mending_fixes_what_it_can_without_a_revision() -> None:
+    request = RewriteRequest(
+        draft="I think the export finished. Open Reports > Exports and download it.",
+        customer_name="Dana",
+        agent_name="Lee",
+    )
+    parts = ReplyParts(
+        acknowledgement="Waiting on an export you need today is stressful.",
+        answer="I think the export finished.",
+        steps=["Open Reports > Exports and download it."],
+        closing="If you have any further questions, feel free to reach out.",
+    )
+    mended, reply, report = offline_rewriter()._assemble_and_check(parts, request)
+    assert report.passed, [f.message for f in report.failures]
+    assert "I think" not in reply and "feel free" not in reply
+    assert reply.split("\n\n")[-2] == (
+        "If anything here does not work as described, reply to this email and tell me what you see."
+    )
+    assert {c.reason for c in mended.mended} == {
+        "a hedge makes the next step sound optional",
+        "a stock line says nothing to this customer",
+        "the reply ended with no way back to us",
+    }
+
+
+def test_mending_never_trades_a_fact_for_a_better_tone() -> None:
+    request = RewriteRequest(draft="Your refund REF-88213 went out on 3 May.", customer_name="Dana")
+    # The only sentence with the refund's facts also talks about the customer: dropping
+    # it would fix the tone and lose the facts, so it stays, and the reply needs review.
+    parts = ReplyParts(
+        acknowledgement="Waiting for money back is worrying.",
+        answer="The customer's refund REF-88213 went out on 3 May.",
+    )
+    mended, reply, report = offline_rewriter()._assemble_and_check(parts, request)
+    assert "REF-88213" in reply and "3 May" in reply
+    assert {f.rule_id for f in report.failures} == {"tone.second-person"}

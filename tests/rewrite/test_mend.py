@@ -127,7 +127,9 @@ def test_a_sentence_that_is_only_a_stock_line_goes() -> None:
     )
     fixed = drop_stock_lines(p, "en")
     assert fixed.acknowledgement == "Losing a day's notes hurts." and fixed.closing == ""
-    kept = parts(closing="If you have any further questions, reply here with the ticket number and the time it failed.")
+    kept = parts(
+        closing="If you have any further questions, reply here with the ticket number and the time it failed."
+    )
     assert drop_stock_lines(kept, "en") is kept  # more than a stock closing: left to the revision
 
 
