@@ -94,6 +94,18 @@ def no_echo(ctx: CheckContext) -> Finding:
         if ctx.draft and _in_any(text, [ctx.draft]):
             continue  # the draft quotes the customer: the rewrite may too
         hits.append(Evidence(text=text, start=start, end=end, source="reply"))
+    # A short sentence in the customer's voice ("I'm scared.") copied whole is an echo too.
+    said = " ".join(w for w, _, _ in _words(ctx.customer_message))
+    for sentence in sentences(ctx.reply):
+        words = sentence_key(sentence.text)
+        if (
+            2 <= len(words) < ECHO_FIRST_PERSON_WORDS
+            and first_person.search(sentence.text)
+            and f" {' '.join(words)} " in f" {said} "
+            and not any(h.start <= sentence.start < h.end for h in hits)
+            and not (ctx.draft and _in_any(sentence.text, [ctx.draft]))
+        ):
+            hits.append(span_evidence(sentence))
     if not hits:
         return finding(ctx, rule, Verdict.PASS, "restates the customer's message in its own words")
     return finding(
@@ -256,6 +268,57 @@ def complete_signoff(ctx: CheckContext) -> Finding:
     return finding(ctx, rule, Verdict.PASS, "the sign-off is complete or absent")
 
 
+# What follows a sign-off that makes it one: nothing, a name of up to three words, or
+# the next sentence glued on after the comma ("Thanks, If anything...").
+_GLUED_SENTENCE = re.compile(
+    r"\s*,?\s*(?:[^\W\d_][\w'’.-]*(?:\s[^\W\d_][\w'’.-]*){0,2})?\s*$"
+    r"|,\s*(?=(?!I\b)[A-Z][a-z]*\s+[a-z])"
+)
+
+
+def stray_greeting(text: str, language: str) -> re.Match[str] | None:
+    """A greeting line ("Hi Amara,") at the start of ``text``, with the space after it."""
+    m = lexicon(language, "greeting").match(text)
+    if m is None:
+        return None
+    return re.compile(r"(?:\s+[^\s,!.]+){0,3}\s*[,!]\s*(?=[A-Z]|$)").match(text, m.end())
+
+
+def stray_signoff(text: str, language: str) -> re.Match[str] | None:
+    """A sign-off ("Thanks, Jo", "Best regards,") at the start of ``text``, up to what follows it."""
+    m = lexicon(language, "signoff").match(text)
+    if m is None:
+        return None
+    return _GLUED_SENTENCE.match(text, m.end())
+
+
+def _salutations(ctx: CheckContext) -> list[Evidence]:
+    """Greetings after the first line and sign-offs before the last two: the draft's, left inside."""
+    lines = paragraphs(ctx.reply)
+    hits: list[Evidence] = []
+    for index, line in enumerate(lines):
+        for sentence in sentences(line.text):
+            text = strip_list_marker(sentence.text)
+            start = line.start + sentence.start + (len(sentence.text) - len(text))
+            if (index > 0 and stray_greeting(text, ctx.language)) or (
+                index < len(lines) - 2 and stray_signoff(text, ctx.language)
+            ):
+                hits.append(Evidence(text=text, start=start, end=start + len(text), source="reply"))
+    return hits
+
+
+def one_greeting(ctx: CheckContext) -> Finding:
+    """The draft's own "Hi Amara," or "Thanks, Jo" inside the reply reads as a template pasted twice."""
+    rule = "channel.one-greeting"
+    hits = _salutations(ctx)
+    if not hits:
+        return finding(ctx, rule, Verdict.PASS, "one greeting and one sign-off, where they belong")
+    return finding(
+        ctx, rule, Verdict.FAIL, f"a greeting or sign-off inside the reply: {_quoted(hits)}", evidence=hits,
+        hint="write no greeting and no sign-off; they are added around your text",
+    )  # fmt: skip
+
+
 QUALITY_CHECKS = {
     "tone.no-echo": no_echo,
     "tone.second-person": second_person,
@@ -264,4 +327,5 @@ QUALITY_CHECKS = {
     "tone.no-placeholder": no_placeholder,
     "tone.no-stock-lines": no_stock_lines,
     "channel.complete-signoff": complete_signoff,
+    "channel.one-greeting": one_greeting,
 }

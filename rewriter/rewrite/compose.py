@@ -191,6 +191,9 @@ def assemble(
     style = channel_style(channel, language)
     greeting = string.Template(style.greeting if customer_name else style.greeting_anonymous)
     signoff = string.Template(style.signoff if agent_name else style.signoff_anonymous)
+    marker = style.signoff.split("$agent", 1)[0]
+    if agent_name and marker.strip() and agent_name.startswith(marker):
+        agent_name = agent_name[len(marker) :]  # "^AL" under a "^$agent" sign-off stays "^AL"
     text = string.Template(style.layout).safe_substitute(
         greeting=greeting.safe_substitute(name=customer_name or ""),
         acknowledgement=_without_name(parts.acknowledgement.strip(), customer_name),

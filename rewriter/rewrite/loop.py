@@ -29,6 +29,7 @@ from rewriter.rewrite.mend import (
     drop_copy,
     drop_invented,
     drop_repeats,
+    drop_salutations,
     drop_stock_lines,
     firm_up,
     flagged_copies,
@@ -248,6 +249,7 @@ class Rewriter:
                 parts, reply, report = mended, mended_reply, mended_report
 
         keep_if_better(restore_escaped(restore_reworded(parts, report), request.draft))
+        keep_if_better(drop_salutations(parts, language, self._agent_name(request)))
         if last_resort:  # first, so that what they put back is mended like the rest
             keep_if_better(reinstate_dropped(parts, request.draft, report))
             keep_if_better(drop_invented(parts, report))
@@ -261,8 +263,12 @@ class Rewriter:
 
     def _assemble(self, parts: ReplyParts, request: RewriteRequest) -> str:
         language = self._language(request)
-        agent = request.agent_name or signature_name(request.draft, language)
-        return assemble(parts, request.channel, self._customer_name(request), agent, language)
+        return assemble(
+            parts, request.channel, self._customer_name(request), self._agent_name(request), language
+        )
+
+    def _agent_name(self, request: RewriteRequest) -> str | None:
+        return request.agent_name or signature_name(request.draft, self._language(request))
 
     def _customer_name(self, request: RewriteRequest) -> str | None:
         # Not given, the name is the one the draft greets: the reply greets the same person.

@@ -13,8 +13,16 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from rewriter.check.deterministic import lexicon
 from rewriter.check.guard import KEEP_FACTS, NO_INVENTED, POSSIBLY_LOST, reworded_facts
-from rewriter.check.quality import says_the_same, sentence_key, shared_runs, stock_sentences
+from rewriter.check.quality import (
+    says_the_same,
+    sentence_key,
+    shared_runs,
+    stock_sentences,
+    stray_greeting,
+    stray_signoff,
+)
 from rewriter.models import Change, CheckReport, Verdict
 from rewriter.rewrite.compose import ReplyParts
 from rewriter.rewrite.reword import BLAME, HEDGE, reword
@@ -206,6 +214,44 @@ def drop_stock_lines(parts: ReplyParts, language: str) -> ReplyParts:
     return _note(
         mended, Change(change=f"removed {quoted}", reason="a stock line says nothing to this customer")
     )
+
+
+def drop_salutations(parts: ReplyParts, language: str, agent: str | None) -> ReplyParts:
+    """Take the draft's greeting and sign-off out of the parts: the layout adds its own.
+
+    Small models copy "Hi Amara," into a step and "Thanks, Jo" into the closing; the
+    reply then greets twice and signs in the middle.
+    """
+    removed: list[str] = []
+    edit = partial(_unsalute, language=language, agent=agent, removed=removed)
+    mended = parts.map_text(edit)
+    if not removed:
+        return parts
+    quoted = ", ".join(f'"{r}"' for r in dict.fromkeys(removed))
+    return _note(mended, Change(change=f"removed {quoted}", reason="the reply is greeted and signed once"))
+
+
+def _unsalute(text: str, language: str, agent: str | None, removed: list[str]) -> str:
+    if agent:  # "... all of this. Dani" or "Viele Grüße Jana Falls ...": a sign-off inside a part
+        signoff = lexicon(language, "signoff").pattern
+        signed = re.compile(rf"(?:(?i:{signoff})\s*,?\s+)?(?<!\w){re.escape(agent)}(?=\s+[A-Z]|\s*$)")
+        for m in reversed(list(signed.finditer(text))):
+            if m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?," or m.group(0) != agent:
+                removed.append(m.group(0).strip())
+                text = (text[: m.start()].rstrip() + " " + text[m.end() :].lstrip()).strip()
+    kept = []
+    for sentence in sentences(text):
+        body = sentence.text
+        for find in (stray_greeting, stray_signoff):
+            found = find(body, language)
+            if found is None:
+                continue
+            cut = body[: found.end()] if body[found.end() :].strip() else body
+            removed.append(cut.strip())
+            body = body[len(cut) :].lstrip(" ,")
+        if body.strip():
+            kept.append(body[:1].upper() + body[1:])
+    return " ".join(kept)
 
 
 def flagged_copies(report: CheckReport) -> list[tuple[str, str]]:

@@ -153,3 +153,36 @@ def test_hedges_blame_and_stock_lines_in_other_languages(
     report = check_reply(reply, language=language, channel=Channel.CHAT)
     found = next(f for f in report.findings if f.rule_id == rule)
     assert found.verdict is Verdict.FAIL and phrase in [e.text.lower() for e in found.evidence]
+
+
+def test_a_short_sentence_in_the_customers_voice_copied_whole_is_an_echo() -> None:
+    customer = "Someone logged in from abroad. I'm scared. What now?"
+    copied = check_reply("Hi Gloria,\n\nI'm scared.\n\nWe revoked all sessions.", customer_message=customer,
+                         draft="We revoked all sessions.")  # fmt: skip
+    assert _verdict(copied, "tone.no-echo") == "fail"
+    own = check_reply("Hi Gloria,\n\nA login you did not make is frightening.\n\nWe revoked all sessions.",
+                      customer_message=customer, draft="We revoked all sessions.")  # fmt: skip
+    assert _verdict(own, "tone.no-echo") == "pass"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Hi Amara,\n\n1. Hi Amara,\n2. Your claim is CLM-3391.\n\nReply here.\n\nBest regards,\nRaj",
+        "Hi Amara,\n\nYour claim is CLM-3391.\n\nThanks, If it stalls, reply here.\n\nBest regards,\nRaj",
+        "Hi Amara,\n\nYour claim is CLM-3391.\nThanks,\nRaj\n\nReply here.\n\nBest regards,\nRaj",
+    ],
+)
+def test_a_greeting_or_signoff_inside_the_reply_fails(reply: str) -> None:
+    report = check_reply(reply)
+    found = next(f for f in report.findings if f.rule_id == "channel.one-greeting")
+    assert found.verdict.value == "fail" and found.evidence
+
+
+def test_one_greeting_and_one_signoff_pass() -> None:
+    reply = "Hi Amara,\n\nThank you, I have checked your claim CLM-3391.\n\nReply here.\n\nBest regards,\nRaj"
+    assert _verdict(check_reply(reply), "channel.one-greeting") == "pass"
+
+
+def _verdict(report: object, rule: str) -> str:
+    return next(f.verdict.value for f in report.findings if f.rule_id == rule)  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from rewriter.check import check_reply
 from rewriter.models import Change, Channel
 from rewriter.rewrite.compose import (
     ReplyParts,
@@ -120,8 +121,6 @@ def test_greeting_and_signoff_are_in_the_replys_language() -> None:
 
 
 def test_every_follow_up_line_invites_a_reply_in_its_own_language() -> None:
-    from rewriter.check import check_reply
-
     for channel in Channel:
         for language in ("en", "es", "de", "fr"):
             line = channel_style(channel, language).follow_up
@@ -144,3 +143,8 @@ def test_every_follow_up_line_invites_a_reply_in_its_own_language() -> None:
 )
 def test_the_greeted_name_is_read_from_the_drafts_first_line(draft: str, name: str | None) -> None:
     assert greeting_name(draft, "en") == name
+
+
+def test_a_social_signoff_marker_is_not_doubled() -> None:
+    assert assemble(PARTS, Channel.SOCIAL, "Sam", "^KL").endswith("^KL")
+    assert assemble(PARTS, Channel.SOCIAL, "Sam", "KL").endswith("^KL")

@@ -10,6 +10,7 @@ from rewriter.rewrite.mend import (
     drop_copy,
     drop_invented,
     drop_repeats,
+    drop_salutations,
     drop_stock_lines,
     firm_up,
     flagged_copies,
@@ -192,3 +193,24 @@ def test_a_backslashed_fact_survives_the_json_round_trip_byte_for_byte(bent: str
         'restored "C:\\temp\\new"'
     ]
     assert check_faithfulness(draft, fixed.answer + " Then restart.").passed
+
+
+def test_the_drafts_greeting_and_signoff_leave_the_parts() -> None:
+    p = parts(
+        acknowledgement="Hi Marcus, In the chat you hit Pay twice.",
+        answer="The hold drops in 5 days. Thanks again for your patience with all of this. Dani",
+        steps=["Hi Amara,", "Pass this to my team lead."],
+        closing="Thanks,",
+    )
+    fixed = drop_salutations(p, "en", "Dani")
+    assert fixed.acknowledgement == "In the chat you hit Pay twice."
+    assert fixed.answer == "The hold drops in 5 days. Thanks again for your patience with all of this."
+    assert fixed.steps == ["Pass this to my team lead."] and fixed.closing == ""
+    german = parts(
+        acknowledgement="", answer="Das Paket kommt. Viele Grüße Jana Falls etwas fehlt, antworten Sie."
+    )
+    assert (
+        drop_salutations(german, "de", "Jana").answer == "Das Paket kommt. Falls etwas fehlt, antworten Sie."
+    )
+    kept = parts(answer="Dani will check it. Thanks, Priya, for the details.")
+    assert drop_salutations(kept, "en", "Dani") is kept
