@@ -53,6 +53,20 @@ def sentences(text: str) -> list[Span]:
     return _trimmed(_SENTENCE, text)
 
 
+# A line break the author's mail client put in ("...gibt es eine\nStörung beim ..."): the
+# line before it is long and ends mid-sentence, and no list item or blank line follows.
+_SOFT_WRAP = re.compile(rf"(?<=[^\n]{{{40}}})(?<![.!?:;\n])\n(?![ \t]*(?:\n|{NUMBER_MARKER}\s|[-*\u2022]\s))")
+
+
+def unwrap(text: str) -> str:
+    """The text with soft line wraps turned into spaces, every offset unchanged.
+
+    A draft pasted from an email wrapped at a fixed width breaks sentences across
+    lines; read line by line, "Seit 8:40 Uhr MEZ gibt es eine" would pass for one.
+    """
+    return _SOFT_WRAP.sub(" ", text)
+
+
 def paragraphs(text: str) -> list[Span]:
     """The non-blank lines of a text, trimmed, with their offsets."""
     return _trimmed(_LINE, text)

@@ -194,9 +194,9 @@ def social_privacy(ctx: CheckContext) -> Finding:
     )  # fmt: skip
 
 
-def span_evidence(span: Span) -> Evidence:
-    """Evidence for a sentence or line of the reply."""
-    return Evidence(text=span.text, start=span.start, end=span.end, source="reply")
+def span_evidence(span: Span, offset: int = 0) -> Evidence:
+    """Evidence for a sentence or line of the reply, or of a part of it that starts at ``offset``."""
+    return Evidence(text=span.text, start=offset + span.start, end=offset + span.end, source="reply")
 
 
 def numbered_steps(ctx: CheckContext) -> Finding:

@@ -106,12 +106,41 @@ def no_echo(ctx: CheckContext) -> Finding:
             and not (ctx.draft and _in_any(sentence.text, [ctx.draft]))
         ):
             hits.append(span_evidence(sentence))
+    hits.extend(h for h in _customer_voice(ctx) if not any(o.start <= h.start < o.end for o in hits))
     if not hits:
         return finding(ctx, rule, Verdict.PASS, "restates the customer's message in its own words")
     return finding(
         ctx, rule, Verdict.FAIL, f"copies the customer's message back: {_quoted(hits)}", evidence=hits,
         hint='say in your own words, to the customer ("you"), what happened; do not copy their message',
     )  # fmt: skip
+
+
+# A clause this long, in the first person and not addressed to "you", most of whose words
+# are the customer's, is the customer speaking ("The boots fell apart after 6 weeks, and
+# I want a refund"), however the words were rearranged.
+VOICE_WORDS = 4
+VOICE_SHARE = 0.75
+_CLAUSE = re.compile(r"[^,;:.!?]+")
+
+
+def _customer_voice(ctx: CheckContext) -> list[Evidence]:
+    assert ctx.customer_message is not None
+    first_person = lexicon(ctx.language, "first_person")
+    theirs = {w.lower() for w, _, _ in _words(ctx.customer_message)}
+    ours = {w.lower() for w, _, _ in _words(ctx.draft or "")}
+    hits = []
+    for m in _CLAUSE.finditer(ctx.reply):
+        words = [w.lower() for w, _, _ in _words(m.group(0))]
+        if len(words) < VOICE_WORDS or not first_person.search(m.group(0)):
+            continue
+        if lexicon(ctx.language, "addressee").search(m.group(0)) or _in_any(m.group(0), [ctx.draft or ""]):
+            continue
+        said = [w for w in words if w in theirs and w not in ours]
+        if len([w for w in words if w in theirs]) >= VOICE_SHARE * len(words) and said:
+            start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            text = m.group(0).strip()
+            hits.append(Evidence(text=text, start=start, end=start + len(text), source="reply"))
+    return hits
 
 
 def second_person(ctx: CheckContext) -> Finding:
@@ -122,10 +151,13 @@ def second_person(ctx: CheckContext) -> Finding:
         hits = [h for h in hits if h.text.lower() not in ctx.draft.lower()]
     if ctx.customer_name:
         greeting = lexicon(ctx.language, "greeting")
-        for m in re.finditer(rf"(?<!\w){re.escape(ctx.customer_name)}(?:['’]s)?(?!\w)", ctx.reply):
+        # Not inside a path, address or handle ("C:\\Users\\Doreen\\AppData"): that is a fact.
+        named = rf"(?<![\w\\/@.]){re.escape(ctx.customer_name)}(?:['’]s)?(?![\w\\/@])"
+        for m in re.finditer(named, ctx.reply):
             line_before = ctx.reply[: m.start()].rsplit("\n", 1)[-1]
             possessive = m.group(0) != ctx.customer_name
-            greeted = greeting.search(line_before) is not None and len(_words(line_before)) <= 3
+            # Only the name the greeting word stands right before: "Hi Jonas! Jonas asked" is not.
+            greeted = greeting.fullmatch(line_before.strip().rstrip(",")) is not None
             # Direct address is fine: "Hi Ravi," "Ravi, here is..." "Thanks, Ravi."
             vocative = ctx.reply[m.end() : m.end() + 1] in {",", "!", ".", "?", ":", "\n", ""}
             if not possessive and (greeted or vocative):
@@ -191,6 +223,14 @@ def no_instruction_leak(ctx: CheckContext) -> Finding:
         for start, end, _ in shared_runs(ctx.reply, instructions, LEAK_WORDS)
         if not _in_any(ctx.reply[start:end], sources)
     ]
+    # A sentence that tells the writer what to write ("Explain that the charge is a
+    # hold") is an instruction to us, not a step for the customer.
+    directive = lexicon(ctx.language, "writer_directives")
+    for sentence in sentences(ctx.reply):
+        text = strip_list_marker(sentence.text)
+        if directive.match(text) and not _in_any(text, sources):
+            start = sentence.end - len(text)
+            hits.append(Evidence(text=text, start=start, end=sentence.end, source="reply"))
     if not hits:
         return finding(ctx, rule, Verdict.PASS, "nothing of the instructions in the reply")
     return finding(
@@ -281,7 +321,7 @@ def stray_greeting(text: str, language: str) -> re.Match[str] | None:
     m = lexicon(language, "greeting").match(text)
     if m is None:
         return None
-    return re.compile(r"(?:\s+[^\s,!.]+){0,3}\s*[,!]\s*(?=[A-Z]|$)").match(text, m.end())
+    return re.compile(r"(?:\s+[^\s,!.]+){0,3}\s*[,!]\s*(?=\w|$)").match(text, m.end())
 
 
 def stray_signoff(text: str, language: str) -> re.Match[str] | None:
@@ -319,6 +359,81 @@ def one_greeting(ctx: CheckContext) -> Finding:
     )  # fmt: skip
 
 
+# A line ends whole at a sentence mark, a closing bracket or quote, or a fact (a URL, a
+# path, a code) the customer copies rather than reads.
+_CLOSED = re.compile(r"""[.!?…:;)\]"'»”’*]$""")
+_FACT_SHAPED = re.compile(r"[\d/\\@#_.:~]|[a-z][A-Z]")
+# What a step may name but not consist of: a URL, a path, a menu path, a time, a code.
+_FACT_TOKEN = re.compile(r"\S*[\d/\\@#_:~>]\S*|\b[A-Z][\w-]*(?:\s*>\s*[\w -]+)+")
+_SOCIAL_MARK = re.compile(r"\s*\^\w+$")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+_LIST_LINE = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s+")
+
+
+def _fragments(ctx: CheckContext) -> list[Evidence]:
+    """Sentences that start mid-way ("daran, und ...") or stop short ("Reply here with")."""
+    lines = paragraphs(ctx.reply)
+    # A tab or other control character the draft does not have is a backslash bent by JSON.
+    hits = [hit(m) for m in _CONTROL.finditer(ctx.reply) if m.group(0) not in (ctx.draft or "")]
+    for index, line in enumerate(lines):
+        body, offset = line.text, line.start
+        greeting = stray_greeting(body, ctx.language) if index == 0 else None
+        greeted = greeting is not None
+        if greeting is not None:  # "Hi Dana, no problem!": the greeting's sentence goes on in lower case
+            body, offset = body[greeting.end() :], offset + greeting.end()
+        listed = _LIST_LINE.match(body)
+        if listed:
+            body, offset = body[listed.end() :], offset + listed.end()
+        body = _SOCIAL_MARK.sub("", body)
+        closing = index >= len(lines) - 2 and (len(body.split()) <= 3 or stray_signoff(body, ctx.language))
+        if not body.strip() or closing:
+            continue
+        if listed and _no_action(body, ctx.language):  # "2. Google", "1. 02:00 UTC"
+            hits.append(Evidence(text=body, start=offset, end=offset + len(body), source="reply"))
+            continue
+        parts = sentences(body)
+        for number, part in enumerate(parts):
+            first = part.text.split()[0]
+            if part.text[0].islower() and not _FACT_SHAPED.search(first) and not (greeted and number == 0):
+                hits.append(
+                    Evidence(text=part.text, start=offset + part.start, end=offset + part.end, source="reply")
+                )
+        last = parts[-1]
+        words = last.text.split()
+        if (
+            not listed
+            and len(words) >= 3
+            and not _CLOSED.search(last.text)
+            and not _FACT_SHAPED.search(words[-1])
+        ):
+            hits.append(
+                Evidence(text=last.text, start=offset + last.start, end=offset + last.end, source="reply")
+            )
+    return list({(h.start, h.end): h for h in hits}.values())
+
+
+def _no_action(step: str, language: str) -> bool:
+    """A step that is only a fact, or a fact and one word that is no verb ("Open" is one)."""
+    if re.match(r"[^\W\d_][\w ]{0,30}:\s+\S", step):
+        return False  # a labelled value ("Tracking number: 1Z999...") is information, not a step
+    left = _words(_FACT_TOKEN.sub(" ", step))
+    if len(left) != 1:
+        return not left
+    return lexicon(language, "imperative_verbs").fullmatch(left[0][0]) is None
+
+
+def whole_sentences(ctx: CheckContext) -> Finding:
+    """A sentence cut short or begun mid-way reads as a paste gone wrong; no lead sends it."""
+    rule = "tone.whole-sentences"
+    hits = _fragments(ctx)
+    if not hits:
+        return finding(ctx, rule, Verdict.PASS, "every sentence is whole")
+    return finding(
+        ctx, rule, Verdict.FAIL, f"broken sentences: {_quoted(hits)}", evidence=hits,
+        hint="write each sentence in full, from its first word to its full stop",
+    )  # fmt: skip
+
+
 QUALITY_CHECKS = {
     "tone.no-echo": no_echo,
     "tone.second-person": second_person,
@@ -328,4 +443,5 @@ QUALITY_CHECKS = {
     "tone.no-stock-lines": no_stock_lines,
     "channel.complete-signoff": complete_signoff,
     "channel.one-greeting": one_greeting,
+    "tone.whole-sentences": whole_sentences,
 }

@@ -125,10 +125,28 @@ def format_steps(steps: list[str]) -> str:
 
     Models often number the items themselves; they are numbered once, here.
     """
-    cleaned = [strip_list_marker(s) for s in steps if s.strip()]
+    cleaned = [_capitalised(strip_list_marker(s)) for s in steps if s.strip()]
     if len(cleaned) == 1:
-        return cleaned[0]
+        return _full_stop(cleaned[0])
     return "\n".join(f"{i}. {step}" for i, step in enumerate(cleaned, 1))
+
+
+def _capitalised(step: str) -> str:
+    # "we'll send a link" starts a line: a capital, unless the word is a name as written
+    # ("iPhone", "npm", "~/.config").
+    first = step.split(maxsplit=1)[0] if step.strip() else ""
+    if re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)*", first) and first.islower():
+        return step[:1].upper() + step[1:]
+    return step
+
+
+def _full_stop(sentence: str) -> str:
+    # A lone step stands as a sentence, so it ends like one; a URL or path at its end is
+    # left bare, where a full stop could be copied with it.
+    last = sentence.split()[-1] if sentence.split() else ""
+    if re.search(r"[.!?:;)\]\"'»”’]$", sentence) or not last.isalpha():
+        return sentence
+    return sentence + "."
 
 
 def signature_name(draft: str, language: str) -> str | None:

@@ -19,23 +19,29 @@ from rewriter.check.meaning import KEEP_ACTIONS
 from rewriter.config import Settings
 from rewriter.errors import ModelOutputError, RewriterError
 from rewriter.llm import ChatClient, DeltaCallback
-from rewriter.models import CheckReport, RewriteRequest, RewriteResult, RewriteStatus, Usage
+from rewriter.models import CheckReport, Finding, RewriteRequest, RewriteResult, RewriteStatus, Usage
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.ask import ask_for_parts
 from rewriter.rewrite.changes import describe_changes
 from rewriter.rewrite.compose import ReplyParts, assemble, channel_style, greeting_name, signature_name
 from rewriter.rewrite.mend import (
+    REPEATED,
+    STOCK_LINE,
     add_follow_up,
     drop_copy,
     drop_invented,
     drop_repeats,
     drop_salutations,
+    drop_sentence,
     drop_stock_lines,
     firm_up,
     flagged_copies,
     reinstate_dropped,
+    repeated,
+    repeats,
     restore_escaped,
     restore_reworded,
+    stock_holders,
 )
 from rewriter.rewrite.prompt import first_messages, revision_messages
 from rewriter.tokens import (
@@ -253,12 +259,34 @@ class Rewriter:
         if last_resort:  # first, so that what they put back is mended like the rest
             keep_if_better(reinstate_dropped(parts, request.draft, report))
             keep_if_better(drop_invented(parts, report))
+
+        follow_up = channel_style(request.channel, language).follow_up
+
+        def settled(mended: ReplyParts) -> ReplyParts:
+            # A dropped sentence may have carried a fact too ("Your order #D9-10377 was
+            # due..." echoed back), or been the only way back to us: the draft's sentence
+            # for each fact it took goes back, and the channel's follow-up line goes in.
+            if mended is parts:
+                return mended
+            before = {_key(f) for f in report.failures}
+            after = self._check(request, self._assemble(mended, request))
+            lost = after.model_copy(update={"findings": [f for f in after.failures if _key(f) not in before]})
+            mended = reinstate_dropped(mended, request.draft, lost)
+            return add_follow_up(mended, after, follow_up)
+
         keep_if_better(drop_repeats(parts))
-        keep_if_better(drop_stock_lines(parts, language))
+        for repeat in repeats(parts):  # what could not go at once may go alone
+            keep_if_better(settled(drop_repeats(parts, only=repeat)))
+        for sentence in repeated(report):  # a step that says less than the prose it repeats goes
+            if sentence in repeated(report):  # still one of a pair: its twin may have gone already
+                keep_if_better(settled(drop_sentence(parts, sentence, REPEATED)))
+        keep_if_better(settled(drop_stock_lines(parts, language)))
+        for stock in stock_holders(parts, language):  # one at a time: a lost action stops only that one
+            keep_if_better(settled(drop_copy(parts, stock, STOCK_LINE)))
         keep_if_better(firm_up(parts, language))
         for copied, reason in flagged_copies(report):  # one at a time: each is judged alone
-            keep_if_better(drop_copy(parts, copied, reason))
-        keep_if_better(add_follow_up(parts, report, channel_style(request.channel, language).follow_up))
+            keep_if_better(settled(drop_copy(parts, copied, reason)))
+        keep_if_better(add_follow_up(parts, report, follow_up))
         return parts, reply, report
 
     def _assemble(self, parts: ReplyParts, request: RewriteRequest) -> str:
@@ -283,6 +311,10 @@ class Rewriter:
 _UNFAITHFUL = {KEEP_FACTS, NO_INVENTED}
 # The rules about what the reply says, as opposed to how it says it.
 _FAITHFUL = {*_UNFAITHFUL, POSSIBLY_LOST, KEEP_ACTIONS, SAME_LANGUAGE}
+
+
+def _key(finding: Finding) -> tuple[str, str]:
+    return finding.rule_id, finding.evidence[0].text if finding.evidence else ""
 
 
 def _badness(report: CheckReport) -> tuple[int, int]:

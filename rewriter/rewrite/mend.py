@@ -14,6 +14,7 @@ import re
 from functools import partial
 
 from rewriter.check.deterministic import lexicon
+from rewriter.check.facts import extract_facts, fact_like_tokens
 from rewriter.check.guard import KEEP_FACTS, NO_INVENTED, POSSIBLY_LOST, reworded_facts
 from rewriter.check.quality import (
     says_the_same,
@@ -26,9 +27,10 @@ from rewriter.check.quality import (
 from rewriter.models import Change, CheckReport, Verdict
 from rewriter.rewrite.compose import ReplyParts
 from rewriter.rewrite.reword import BLAME, HEDGE, reword
-from rewriter.text import sentences
+from rewriter.text import sentences, unwrap
 
 FOLLOW_UP = "assertive.follow-up"
+NEXT_STEP = "assertive.next-step"  # the follow-up line is one: "reply here if ..."
 # Rules whose flagged sentence can go as a whole: what it carried was copied (the
 # customer's message, our instructions), is a blank, talks about the customer or offers
 # what the draft does not; never a fact of the draft's that the guard would not then miss.
@@ -38,12 +40,18 @@ DROPPABLE = {
     "tone.no-placeholder": "it left a blank for the agent to fill",
     "tone.second-person": "it spoke about the customer instead of to them",
     "faithfulness.no-new-promises": "it offered what the draft and policy do not",
+    # Tried after the listed rewordings: what is left needs the sentence rebuilt ("you
+    # must have typed it wrong", "I'm honestly not sure"), which only a model can do.
+    "tone.no-blame": "it blamed the customer",
+    "assertive.confident-language": "it hedged what the customer should do",
+    "tone.whole-sentences": "it was cut short",
 }
 _REWORDED = {
     HEDGE: "a hedge makes the next step sound optional",
     BLAME: "blame puts the customer on the defensive",
 }
 
+STOCK_LINE = "a stock line says nothing to this customer"
 _SHORT_LINE = 120
 
 
@@ -148,9 +156,10 @@ def add_follow_up(parts: ReplyParts, report: CheckReport, line: str) -> ReplyPar
     """Close with the channel's follow-up line when the reply ends with no way back.
 
     The model's closing is often a stock line ("If you have any questions...") that
-    mending drops; the customer still needs to know how to come back.
+    mending drops; the customer still needs to know how to come back, and a reply
+    that was all explanation still needs its one next step.
     """
-    missing = any(f.rule_id == FOLLOW_UP and f.verdict is Verdict.FAIL for f in report.findings)
+    missing = any(f.rule_id in (FOLLOW_UP, NEXT_STEP) and f.verdict is Verdict.FAIL for f in report.findings)
     if not missing or not line:
         return parts
     closing = " ".join(t for t in (parts.closing.strip(), line) if t)
@@ -158,25 +167,43 @@ def add_follow_up(parts: ReplyParts, report: CheckReport, line: str) -> ReplyPar
     return _note(parts.model_copy(update={"closing": closing}), change)
 
 
-def drop_repeats(parts: ReplyParts) -> ReplyParts:
-    """Say each thing once: a step stays, prose that repeats it (or an earlier sentence) goes."""
+def drop_repeats(parts: ReplyParts, only: str | None = None) -> ReplyParts:
+    """Say each thing once: a step stays, prose that repeats it (or an earlier sentence) goes.
+
+    With ``only``, just that repeat goes (see :func:`repeats`): when dropping them all
+    would take a fact or an action along, the others can still go one by one.
+    """
+    mended, removed = _without_repeats(parts, only)
+    if not removed:
+        return parts
+    change = Change(change=f"removed {len(removed)} repeated sentence(s)", reason="each thing is said once")
+    return _note(mended, change)
+
+
+def repeats(parts: ReplyParts) -> list[str]:
+    """The steps and sentences :func:`drop_repeats` removes, each of which it can remove alone."""
+    return list(dict.fromkeys(_without_repeats(parts, None)[1]))
+
+
+def _without_repeats(parts: ReplyParts, only: str | None) -> tuple[ReplyParts, list[str]]:
     seen: list[list[str]] = []
     steps = []
+    removed: list[str] = []
     for step in parts.steps:
         # A step may hold several sentences, and the checker reads the reply sentence by
         # sentence: each sentence of a step counts on its own.
         keys = [sentence_key(s.text) for s in sentences(step)] or [sentence_key(step)]
-        if all(any(says_the_same(key, other) for other in seen) for key in keys):
+        if all(any(says_the_same(key, other) for other in seen) for key in keys) and only in (None, step):
+            removed.append(step)
             continue
         seen.extend(keys)
         steps.append(step)
-    removed: list[str] = []
 
     def prose(text: str) -> str:
         kept = []
         for sentence in sentences(text):
             key = sentence_key(sentence.text)
-            if any(says_the_same(key, other) for other in seen):
+            if any(says_the_same(key, other) for other in seen) and only in (None, sentence.text):
                 removed.append(sentence.text)
                 continue
             seen.append(key)
@@ -187,12 +214,7 @@ def drop_repeats(parts: ReplyParts) -> ReplyParts:
         update={"steps": steps, "acknowledgement": prose(parts.acknowledgement),
                 "answer": prose(parts.answer), "closing": prose(parts.closing)}
     )  # fmt: skip
-    dropped = len(parts.steps) - len(steps) + len(removed)
-    if not dropped:
-        return parts
-    return _note(
-        mended, Change(change=f"removed {dropped} repeated sentence(s)", reason="each thing is said once")
-    )
+    return mended, removed
 
 
 def drop_stock_lines(parts: ReplyParts, language: str) -> ReplyParts:
@@ -211,8 +233,25 @@ def drop_stock_lines(parts: ReplyParts, language: str) -> ReplyParts:
     if not removed:
         return parts
     quoted = ", ".join(f'"{r}"' for r in removed)
-    return _note(
-        mended, Change(change=f"removed {quoted}", reason="a stock line says nothing to this customer")
+    return _note(mended, Change(change=f"removed {quoted}", reason=STOCK_LINE))
+
+
+def stock_holders(parts: ReplyParts, language: str) -> list[str]:
+    """Sentences that hold a stock phrase and no fact, each of which may go on its own.
+
+    A stock line with words of its own ("If you need further assistance with restoring
+    your folder, feel free to contact us") is still a stock line; one that carries a
+    fact ("Thanks for your patience while we refund the $40") is not dropped here.
+    """
+    stock = lexicon(language, "stock_lines")
+    texts = [parts.acknowledgement, parts.answer, *parts.steps, parts.closing]
+    return list(
+        dict.fromkeys(
+            s.text
+            for text in texts
+            for s in sentences(text)
+            if stock.search(s.text) and not extract_facts(s.text) and not fact_like_tokens(s.text)
+        )
     )
 
 
@@ -264,6 +303,23 @@ def flagged_copies(report: CheckReport) -> list[tuple[str, str]]:
     ]
 
 
+REPETITION = "tone.no-repetition"
+REPEATED = "it said again what another sentence says"
+
+
+def repeated(report: CheckReport) -> list[str]:
+    """Both sentences of each pair the repetition check flagged: either one may go."""
+    return list(dict.fromkeys(e.text for f in report.failures if f.rule_id == REPETITION for e in f.evidence))
+
+
+def drop_sentence(parts: ReplyParts, sentence: str, reason: str) -> ReplyParts:
+    """Remove the step or sentence that is exactly ``sentence``, and nothing that merely resembles it."""
+    dropped = parts.map_text(lambda text: " ".join(s.text for s in sentences(text) if s.text != sentence))
+    if dropped == parts:
+        return parts
+    return _note(dropped, Change(change=f'removed "{sentence}"', reason=reason))
+
+
 def drop_copy(parts: ReplyParts, copied: str, reason: str) -> ReplyParts:
     """Remove each sentence or step that holds ``copied`` (or five words in a row of it)."""
     dropped = parts.map_text(partial(_without_copy, copied=copied))
@@ -279,7 +335,9 @@ def _note(parts: ReplyParts, change: Change) -> ReplyParts:
 
 def _sentence_around(text: str, start: int, end: int) -> str:
     # A short line (a signature's phone line, a step) is kept whole; sentence splitting
-    # would cut it at abbreviations such as "ext." or "approx.".
+    # would cut it at abbreviations such as "ext." or "approx.". A paragraph wrapped at a
+    # fixed width is read as one line first, so no sentence is cut where a line ends.
+    text = unwrap(text)
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : line_end if line_end >= 0 else len(text)]

@@ -25,9 +25,12 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*(?:\d+[.)]\s+|[-*]\s+)?)$")
 class Rewording:
     """One phrase and what it becomes ("" drops it), compiled for a case-insensitive search."""
 
-    def __init__(self, phrase: str, replacement: str) -> None:
+    def __init__(self, phrase: str, replacement: str, *, inside_only: bool = False) -> None:
         self.phrase = phrase
         self.replacement = replacement
+        # In a verb-second language a dropped opening adverb breaks the word order
+        # ("Vielleicht hilft es" -> "Hilft es"): there, a phrase goes only mid-sentence.
+        self.inside_only = inside_only
         core = re.escape(phrase)
         tail = "" if phrase.endswith(",") else r"(?![\w'’-])"
         self.pattern = re.compile(rf"(?<![\w'’-]){core}{tail}", re.IGNORECASE)
@@ -44,19 +47,21 @@ class Rewording:
         if self.replacement:
             return self.pattern.sub(lambda m: _same_case(m.group(0), self.replacement), text)
         text = self.aside.sub("", text)
-        return _drop(text, self.dropped)
+        return _drop(text, self.dropped, self.inside_only)
 
 
 def _same_case(original: str, replacement: str) -> str:
     return replacement[:1].upper() + replacement[1:] if original[:1].isupper() else replacement
 
 
-def _drop(text: str, dropped: re.Pattern[str]) -> str:
+def _drop(text: str, dropped: re.Pattern[str], inside_only: bool) -> str:
     """Drop each match: a sentence it opened starts with a capital, a comma after it stays mid-sentence."""
 
     def edit(m: re.Match[str]) -> str:
         following = m.group("next")
         if _SENTENCE_START.search(text[: m.start()] + m.group("space")):
+            if inside_only:
+                return m.group(0)
             return m.group("space") + following.upper()
         return m.group("comma") + " " + following
 
@@ -70,16 +75,23 @@ def _rewordings(root: str, language: str) -> dict[str, tuple[Rewording, ...]]:
     name = f"rewordings/{language}.yaml"
     if name not in list_prompts():
         return {}
-    raw: Any = load_yaml(name)
+    raw: Any = dict(load_yaml(name) or {})
+    inside_only = raw.pop("verb_second", False) is True
     lists: dict[str, tuple[Rewording, ...]] = {}
-    for kind, table in (raw or {}).items():
+    for kind, table in raw.items():
         if not isinstance(table, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in table.items()
         ):
             raise PromptError(f"prompts/{name}: {kind!r} must map each phrase to its replacement text")
         # Longest first, so "i think that" goes whole before "i think" is tried.
         ordered = sorted(table.items(), key=lambda kv: len(kv[0]), reverse=True)
-        lists[kind] = tuple(Rewording(phrase, replacement) for phrase, replacement in ordered)
+        lists[kind] = tuple(
+            # "Ich glaube, das geht": a clause with its comma leaves a whole sentence.
+            Rewording(
+                phrase, replacement, inside_only=inside_only and not replacement and not phrase.endswith(",")
+            )
+            for phrase, replacement in ordered
+        )
     return lists
 
 

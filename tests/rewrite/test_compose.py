@@ -49,7 +49,18 @@ def test_social_is_compact_with_initials() -> None:
 
 
 def test_format_steps_renumbers_model_numbering() -> None:
-    assert format_steps(["1) a", "- b", "", "c"]) == "1. a\n2. b\n3. c"
+    assert format_steps(["1) Open it", "- Close it", "", "Wait"]) == "1. Open it\n2. Close it\n3. Wait"
+
+
+def test_each_step_starts_a_line_with_a_capital_unless_it_names_something() -> None:
+    assert format_steps(["we'll send a link", "iPhone: restart it", "~/.config stays"]) == (
+        "1. We'll send a link\n2. iPhone: restart it\n3. ~/.config stays"
+    )
+
+
+def test_a_lone_step_ends_like_a_sentence_but_a_url_is_left_bare() -> None:
+    assert format_steps(["Restart the app"]) == "Restart the app."
+    assert format_steps(["Go to https://x.example.com/a"]) == "Go to https://x.example.com/a"
 
 
 def test_replace_touches_every_text_part() -> None:

@@ -320,14 +320,31 @@ def test_mending_fixes_what_it_can_without_a_revision() -> None:
     }
 
 
-def test_mending_never_trades_a_fact_for_a_better_tone() -> None:
+def test_a_sentence_dropped_for_its_tone_gives_its_facts_back_from_the_draft() -> None:
     request = RewriteRequest(draft="Your refund REF-88213 went out on 3 May.", customer_name="Dana")
-    # The only sentence with the refund's facts also talks about the customer: dropping
-    # it would fix the tone and lose the facts, so it stays, and the reply needs review.
+    # The only sentence with the refund's facts also talks about the customer: it goes,
+    # and the draft's own sentence for those facts takes its place.
+    parts = ReplyParts(
+        acknowledgement="Waiting for money back is worrying.",
+        answer="The customer's refund REF-88213 went out on 3 May.",
+    )
+    mended, reply, report = offline_rewriter()._assemble_and_check(parts, request)
+    assert "The customer's" not in reply and "Your refund REF-88213 went out on 3 May." in reply
+    assert report.passed, report.failures
+    assert any("kept the draft's words" in c.change for c in mended.mended)
+
+
+def test_mending_never_trades_a_fact_for_a_better_tone() -> None:
+    # The draft's own sentence blames the customer, so putting it back is no better:
+    # the facts stay where the model put them, and the reply needs review.
+    request = RewriteRequest(
+        draft="You must have missed the email: your refund REF-88213 went out on 3 May.", customer_name="Dana"
+    )
     parts = ReplyParts(
         acknowledgement="Waiting for money back is worrying.",
         answer="The customer's refund REF-88213 went out on 3 May.",
     )
     mended, reply, report = offline_rewriter()._assemble_and_check(parts, request)
     assert "REF-88213" in reply and "3 May" in reply
-    assert {f.rule_id for f in report.failures} == {"tone.second-person"}
+    assert not report.passed
+    assert {f.rule_id for f in report.failures} <= {"tone.second-person", "tone.no-blame"}
