@@ -7,6 +7,7 @@ from rewriter.text import (
     paragraphs,
     sentences,
     strip_list_marker,
+    unwrap,
 )
 
 TEXT = "Hi Dana,\n\nVersion 2.5 is out. Visit example.com today!  Is it fixed?\n1. Open Settings > Backups.\n"
@@ -64,3 +65,12 @@ def test_a_raw_windows_path_in_a_json_string_keeps_its_backslashes() -> None:
     assert extract_json_object(answer) == {
         "answer": "Delete %APPDATA%\\App\\cache, then C:\\Users\\Public and \\srv\\share."
     }
+
+
+def test_unwrap_joins_soft_wrapped_lines_and_keeps_offsets() -> None:
+    text = (
+        "Seit 8:40 Uhr MEZ gibt es eine Störung beim Laden, und\ndie Behebung dauert.\nGrüße\nJonas\n1. Go\n"
+    )
+    flat = unwrap(text)
+    assert len(flat) == len(text)
+    assert "Laden, und die Behebung dauert.\nGrüße\nJonas\n1. Go" in flat

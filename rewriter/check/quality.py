@@ -385,7 +385,11 @@ def _fragments(ctx: CheckContext) -> list[Evidence]:
         if listed:
             body, offset = body[listed.end() :], offset + listed.end()
         body = _SOCIAL_MARK.sub("", body)
-        closing = index >= len(lines) - 2 and (len(body.split()) <= 3 or stray_signoff(body, ctx.language))
+        closing = (
+            not listed
+            and index >= len(lines) - 2
+            and (len(body.split()) <= 3 or stray_signoff(body, ctx.language) is not None)
+        )
         if not body.strip() or closing:
             continue
         if listed and _no_action(body, ctx.language):  # "2. Google", "1. 02:00 UTC"

@@ -186,3 +186,65 @@ def test_one_greeting_and_one_signoff_pass() -> None:
 
 def _verdict(report: object, rule: str) -> str:
     return next(f.verdict.value for f in report.findings if f.rule_id == rule)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("reply", "broken"),
+    [
+        (
+            "Hallo Katrin,\n\ndaran, und die Behebung dauert etwa 2 Stunden.",
+            "daran, und die Behebung dauert etwa 2 Stunden.",
+        ),
+        ("Hi Deshawn, The charge is a hold. Reply here with", "Reply here with"),
+        ("Hi Doreen,\n\n1. Clear C:\\Users\\Doreen\\Notely\thumbcache\n2. Restart Notely", "\t"),
+        ("Hi Rafael,\n\nThe export runs daily.\n\n1. 02:00 UTC\n2. Restart Notely", "02:00 UTC"),
+        ("Hi Jonah,\n\nTry the High contrast theme.\n\n1. Go to Settings > Appearance\n2. High", "High"),
+    ],
+)
+def test_a_sentence_cut_short_or_begun_mid_way_fails(reply: str, broken: str) -> None:
+    found = verdict(reply, "tone.whole-sentences", customer_message=None)
+    assert found.verdict is Verdict.FAIL and found.severity.value == "must"
+    assert broken in [e.text for e in found.evidence]
+    assert all(reply[e.start : e.end] == e.text for e in found.evidence)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Hi Dana, no problem: restore from Settings > Backups.",
+        "Hi Ella,\n\nThe charge is a hold.\n\n1. Open https://pay.example.com/holds\n"
+        "2. Tracking number: 1Z999AA1\n\nBest regards,\nLena",
+        "Hi Ella, the status page is https://status.example.com ^MK",
+        "Hi Ella,\n\nYour iPhone app is fixed in 6.1.1.\n\nBest regards,\nLena Park",
+    ],
+)
+def test_whole_sentences_urls_labels_and_signatures_pass(reply: str) -> None:
+    assert verdict(reply, "tone.whole-sentences", customer_message=None).verdict is Verdict.PASS
+
+
+def test_the_customer_speaking_in_the_reply_is_an_echo_however_rearranged() -> None:
+    customer = "The boots I bought fell apart after 6 weeks. I want a refund, not excuses."
+    draft = "The boots do have a 1-year warranty from the maker."
+    reply = "Hi Brianna,\n\nThe boots fell apart after 6 weeks, and I want a refund.\n\nThey have a warranty."
+    found = verdict(reply, "tone.no-echo", customer_message=customer, draft=draft, customer_name="Brianna")
+    assert found.verdict is Verdict.FAIL and "and I want a refund" in [e.text for e in found.evidence]
+    spoken_to = "Hi Brianna,\n\nBoots that come apart in six weeks are a letdown; I see why a refund matters."
+    assert verdict(spoken_to, "tone.no-echo", customer_message=customer, draft=draft).verdict is Verdict.PASS
+
+
+def test_a_sentence_that_instructs_the_writer_is_a_leak() -> None:
+    reply = (
+        "Hi Ella, We can't see store payments here.\nExplain that the second charge is a hold.\nReply here."
+    )
+    found = verdict(reply, "tone.no-instruction-leak", customer_message=None)
+    assert found.verdict is Verdict.FAIL
+    assert [e.text for e in found.evidence] == ["Explain that the second charge is a hold."]
+    fine = "Hi Ella, We can't see store payments here. The second charge is a hold.\nReply here."
+    assert verdict(fine, "tone.no-instruction-leak", customer_message=None).verdict is Verdict.PASS
+
+
+def test_the_name_said_again_after_the_greeting_is_third_person_but_not_inside_a_path() -> None:
+    about = verdict("Hi Jonas! Jonas requested to cancel.", "tone.second-person", customer_name="Jonas")
+    assert about.verdict is Verdict.FAIL
+    path = "Hi Doreen,\n\nClear C:\\Users\\Doreen\\AppData\\Local\\Notely\\cache and restart."
+    assert verdict(path, "tone.second-person", customer_name="Doreen").verdict is Verdict.PASS

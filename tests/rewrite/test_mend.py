@@ -11,12 +11,16 @@ from rewriter.rewrite.mend import (
     drop_invented,
     drop_repeats,
     drop_salutations,
+    drop_sentence,
     drop_stock_lines,
     firm_up,
     flagged_copies,
     reinstate_dropped,
+    repeated,
+    repeats,
     restore_escaped,
     restore_reworded,
+    stock_holders,
 )
 
 DRAFT = "It left the hub on 14 May.\nDirect line: 0800 123 4567 (ext. 221)"
@@ -106,6 +110,18 @@ def test_a_german_opening_adverb_is_left_to_the_revision() -> None:
     # "Vielleicht hilft ein Neustart" without its adverb would put the verb first.
     p = parts(acknowledgement="", answer="Vielleicht hilft ein Neustart.")
     assert firm_up(p, "de") is p
+
+
+def test_a_german_hedge_inside_a_sentence_goes_and_the_word_order_stays() -> None:
+    p = parts(
+        acknowledgement="",
+        answer="Die Behebung dauert hoffentlich etwa 2 Stunden, also wahrscheinlich bis 11:00 Uhr.",
+    )
+    fixed = firm_up(p, "de")
+    assert fixed.answer == "Die Behebung dauert etwa 2 Stunden, also bis 11:00 Uhr."
+    assert check_reply(fixed.answer, language="de").passed or all(
+        f.rule_id != "assertive.confident-language" for f in check_reply(fixed.answer, language="de").failures
+    )
 
 
 def test_prose_that_repeats_a_step_goes_and_the_step_stays() -> None:
@@ -214,3 +230,63 @@ def test_the_drafts_greeting_and_signoff_leave_the_parts() -> None:
     )
     kept = parts(answer="Dani will check it. Thanks, Priya, for the details.")
     assert drop_salutations(kept, "en", "Dani") is kept
+
+
+def test_a_dropped_fact_on_a_wrapped_line_brings_back_the_whole_sentence() -> None:
+    # Mail clients wrap at a fixed width: the line "... gibt es eine" is half a sentence.
+    draft = (
+        "Es tut mir leid. Seit 8:40 Uhr MEZ gibt es eine Störung beim Laden von Notizen, und\n"
+        "die Behebung dauert etwa 2 Stunden. Den Stand finden Sie auf https://status.example.com.\n"
+    )
+    p = parts(acknowledgement="", answer="Es gibt eine Störung.")
+    fixed = reinstate_dropped(p, draft, check_faithfulness(draft, p.answer))
+    assert (
+        "gibt es eine Störung beim Laden von Notizen, und die Behebung dauert etwa 2 Stunden" in fixed.answer
+    )
+    assert "\n" not in fixed.answer and not fixed.answer.endswith("und")
+
+
+def test_stock_sentences_with_words_of_their_own_are_found_unless_they_carry_a_fact() -> None:
+    p = parts(
+        acknowledgement="Apologies for the inconvenience caused by the missing search results.",
+        answer="Thanks for your patience while we refund the $40.",
+        closing="If you need further assistance with restoring your folder, feel free to contact us.",
+    )
+    assert stock_holders(p, "en") == [
+        "Apologies for the inconvenience caused by the missing search results.",
+        "If you need further assistance with restoring your folder, feel free to contact us.",
+    ]
+    assert stock_holders(parts(acknowledgement="Your refund went out."), "en") == []
+
+
+def test_either_sentence_of_a_repeated_pair_can_go_alone() -> None:
+    p = parts(
+        acknowledgement="",
+        answer="The reset pulls a fresh copy from the server, which takes about 10 minutes.",
+        steps=["Go to Settings > Advanced > Reset sync state", "Pull a fresh copy from the server"],
+    )
+    report = check_reply(p.answer + "\n1. " + p.steps[0] + "\n2. " + p.steps[1])
+    flagged = repeated(report)
+    assert "Pull a fresh copy from the server" in flagged
+    fixed = drop_sentence(p, "Pull a fresh copy from the server", "it said again what another sentence says")
+    assert fixed.steps == ["Go to Settings > Advanced > Reset sync state"] and fixed.answer == p.answer
+    assert drop_sentence(p, "Pull a fresh copy", "x") is p  # only an exact sentence goes
+
+
+def test_one_repeat_can_go_without_the_others() -> None:
+    p = parts(
+        acknowledgement="",
+        answer="Restart the Notely app on your laptop. Clear the thumbnail cache in Settings.",
+        steps=["Restart the Notely app on your laptop", "Clear the thumbnail cache in Settings"],
+    )
+    assert repeats(p) == ["Restart the Notely app on your laptop.", "Clear the thumbnail cache in Settings."]
+    one = drop_repeats(p, only="Clear the thumbnail cache in Settings.")
+    assert one.answer == "Restart the Notely app on your laptop." and one.steps == p.steps
+
+
+def test_a_reply_left_with_no_next_step_gets_the_follow_up_line() -> None:
+    p = parts(acknowledgement="You were charged twice.", answer="The second charge is a hold.")
+    report = check_reply("Hi Ella, You were charged twice. The second charge is a hold.", channel="social")
+    assert any(f.rule_id == "assertive.next-step" for f in report.failures)
+    fixed = add_follow_up(p, report, "Reply here if that does not sort it out.")
+    assert fixed.closing == "Reply here if that does not sort it out."
