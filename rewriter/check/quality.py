@@ -80,6 +80,15 @@ def _quoted(hits: list[Evidence], limit: int = 60) -> str:
     return ", ".join(f'"{h.text[:limit]}{"..." if len(h.text) > limit else ""}"' for h in hits)
 
 
+def _verdict(
+    ctx: CheckContext, rule: str, hits: list[Evidence], *, ok: str, problem: str, hint: str
+) -> Finding:
+    """Pass with ``ok`` when nothing was found; otherwise fail, quoting every hit as evidence."""
+    if not hits:
+        return finding(ctx, rule, Verdict.PASS, ok)
+    return finding(ctx, rule, Verdict.FAIL, f"{problem}: {_quoted(hits)}", evidence=hits, hint=hint)
+
+
 def no_echo(ctx: CheckContext) -> Finding:
     """A copied message reads as not listening, and in the first person as the customer speaking."""
     rule = "tone.no-echo"
@@ -107,10 +116,9 @@ def no_echo(ctx: CheckContext) -> Finding:
         ):
             hits.append(span_evidence(sentence))
     hits.extend(h for h in _customer_voice(ctx) if not any(o.start <= h.start < o.end for o in hits))
-    if not hits:
-        return finding(ctx, rule, Verdict.PASS, "restates the customer's message in its own words")
-    return finding(
-        ctx, rule, Verdict.FAIL, f"copies the customer's message back: {_quoted(hits)}", evidence=hits,
+    return _verdict(
+        ctx, rule, hits, ok="restates the customer's message in its own words",
+        problem="copies the customer's message back",
         hint='say in your own words, to the customer ("you"), what happened; do not copy their message',
     )  # fmt: skip
 
@@ -163,11 +171,9 @@ def second_person(ctx: CheckContext) -> Finding:
             if not possessive and (greeted or vocative):
                 continue
             hits.append(hit(m))
-    if not hits:
-        return finding(ctx, rule, Verdict.PASS, "speaks to the customer, not about them")
-    return finding(
-        ctx, rule, Verdict.FAIL, f"refers to the customer in the third person: {_quoted(hits)}",
-        evidence=hits,
+    return _verdict(
+        ctx, rule, hits, ok="speaks to the customer, not about them",
+        problem="refers to the customer in the third person",
         hint='write to the customer as "you"; use the name only in the greeting',
     )  # fmt: skip
 
@@ -231,10 +237,9 @@ def no_instruction_leak(ctx: CheckContext) -> Finding:
         if directive.match(text) and not _in_any(text, sources):
             start = sentence.end - len(text)
             hits.append(Evidence(text=text, start=start, end=sentence.end, source="reply"))
-    if not hits:
-        return finding(ctx, rule, Verdict.PASS, "nothing of the instructions in the reply")
-    return finding(
-        ctx, rule, Verdict.FAIL, f"copies text of the instructions: {_quoted(hits)}", evidence=hits,
+    return _verdict(
+        ctx, rule, hits, ok="nothing of the instructions in the reply",
+        problem="copies text of the instructions",
         hint="write only what this customer should read, from this draft; copy nothing from the instructions",
     )  # fmt: skip
 
@@ -243,10 +248,8 @@ def no_placeholder(ctx: CheckContext) -> Finding:
     """A blank left for the agent cannot be sent."""
     rule = "tone.no-placeholder"
     hits = [hit(m) for m in _PLACEHOLDER.finditer(ctx.reply) if not (ctx.draft and m.group(0) in ctx.draft)]
-    if not hits:
-        return finding(ctx, rule, Verdict.PASS, "no blanks to fill")
-    return finding(
-        ctx, rule, Verdict.FAIL, f"leaves a blank for the agent to fill: {_quoted(hits)}", evidence=hits,
+    return _verdict(
+        ctx, rule, hits, ok="no blanks to fill", problem="leaves a blank for the agent to fill",
         hint="remove the blank and the sentence around it unless the draft gives the value",
     )  # fmt: skip
 
@@ -283,10 +286,8 @@ def no_stock_lines(ctx: CheckContext) -> Finding:
     hits = [hit(m) for m in lexicon(ctx.language, "stock_lines").finditer(ctx.reply)]
     if ctx.draft:
         hits = [h for h in hits if h.text.lower() not in ctx.draft.lower()]
-    if not hits:
-        return finding(ctx, rule, Verdict.PASS, "no stock lines")
-    return finding(
-        ctx, rule, Verdict.FAIL, f"stock lines: {_quoted(hits)}", evidence=hits,
+    return _verdict(
+        ctx, rule, hits, ok="no stock lines", problem="stock lines",
         hint="replace the stock line with a sentence about this customer's situation, or drop it",
     )  # fmt: skip
 
@@ -351,10 +352,9 @@ def one_greeting(ctx: CheckContext) -> Finding:
     """The draft's own "Hi Amara," or "Thanks, Jo" inside the reply reads as a template pasted twice."""
     rule = "channel.one-greeting"
     hits = _salutations(ctx)
-    if not hits:
-        return finding(ctx, rule, Verdict.PASS, "one greeting and one sign-off, where they belong")
-    return finding(
-        ctx, rule, Verdict.FAIL, f"a greeting or sign-off inside the reply: {_quoted(hits)}", evidence=hits,
+    return _verdict(
+        ctx, rule, hits, ok="one greeting and one sign-off, where they belong",
+        problem="a greeting or sign-off inside the reply",
         hint="write no greeting and no sign-off; they are added around your text",
     )  # fmt: skip
 
@@ -430,10 +430,8 @@ def whole_sentences(ctx: CheckContext) -> Finding:
     """A sentence cut short or begun mid-way reads as a paste gone wrong; no lead sends it."""
     rule = "tone.whole-sentences"
     hits = _fragments(ctx)
-    if not hits:
-        return finding(ctx, rule, Verdict.PASS, "every sentence is whole")
-    return finding(
-        ctx, rule, Verdict.FAIL, f"broken sentences: {_quoted(hits)}", evidence=hits,
+    return _verdict(
+        ctx, rule, hits, ok="every sentence is whole", problem="broken sentences",
         hint="write each sentence in full, from its first word to its full stop",
     )  # fmt: skip
 

@@ -245,13 +245,14 @@ class Rewriter:
         reply = self._assemble(parts, request)
         report = self._check(request, reply)
 
-        def keep_if_better(mended: ReplyParts) -> None:
+        def keep_if_better(mended: ReplyParts, *, strictly: bool = False) -> None:
             nonlocal parts, reply, report
             if mended is parts:
                 return
             mended_reply = self._assemble(mended, request)
             mended_report = self._check(request, mended_reply)
-            if _badness(mended_report) <= _badness(report):
+            better = _badness(mended_report) < _badness(report)
+            if better or (not strictly and _badness(mended_report) == _badness(report)):
                 parts, reply, report = mended, mended_reply, mended_report
 
         keep_if_better(restore_escaped(restore_reworded(parts, report), request.draft))
@@ -262,30 +263,32 @@ class Rewriter:
 
         follow_up = channel_style(request.channel, language).follow_up
 
-        def settled(mended: ReplyParts) -> ReplyParts:
+        def drop(dropped: ReplyParts) -> None:
             # A dropped sentence may have carried a fact too ("Your order #D9-10377 was
             # due..." echoed back), or been the only way back to us: the draft's sentence
             # for each fact it took goes back, and the channel's follow-up line goes in.
-            if mended is parts:
-                return mended
+            # What comes back from the draft must leave the reply better, not only no
+            # worse: the draft's sentence often holds the very blame the drop removed.
+            if dropped is parts:
+                return
             before = {_key(f) for f in report.failures}
-            after = self._check(request, self._assemble(mended, request))
+            after = self._check(request, self._assemble(dropped, request))
             lost = after.model_copy(update={"findings": [f for f in after.failures if _key(f) not in before]})
-            mended = reinstate_dropped(mended, request.draft, lost)
-            return add_follow_up(mended, after, follow_up)
+            restored = reinstate_dropped(dropped, request.draft, lost)
+            keep_if_better(add_follow_up(restored, after, follow_up), strictly=restored is not dropped)
 
         keep_if_better(drop_repeats(parts))
         for repeat in repeats(parts):  # what could not go at once may go alone
-            keep_if_better(settled(drop_repeats(parts, only=repeat)))
+            drop(drop_repeats(parts, only=repeat))
         for sentence in repeated(report):  # a step that says less than the prose it repeats goes
             if sentence in repeated(report):  # still one of a pair: its twin may have gone already
-                keep_if_better(settled(drop_sentence(parts, sentence, REPEATED)))
-        keep_if_better(settled(drop_stock_lines(parts, language)))
+                drop(drop_sentence(parts, sentence, REPEATED))
+        drop(drop_stock_lines(parts, language))
         for stock in stock_holders(parts, language):  # one at a time: a lost action stops only that one
-            keep_if_better(settled(drop_copy(parts, stock, STOCK_LINE)))
+            drop(drop_copy(parts, stock, STOCK_LINE))
         keep_if_better(firm_up(parts, language))
         for copied, reason in flagged_copies(report):  # one at a time: each is judged alone
-            keep_if_better(settled(drop_copy(parts, copied, reason)))
+            drop(drop_copy(parts, copied, reason))
         keep_if_better(add_follow_up(parts, report, follow_up))
         return parts, reply, report
 

@@ -138,6 +138,8 @@ def test_every_follow_up_line_invites_a_reply_in_its_own_language() -> None:
             report = check_reply(line, channel=channel, language=language)
             verdicts = {f.rule_id: f.verdict.value for f in report.findings}
             assert verdicts.get("assertive.follow-up", "pass") == "pass", (channel, language, line)
+            # Mending adds it to a reply left with no next step, so it must be one.
+            assert verdicts["assertive.next-step"] == "pass", (channel, language, line)
             assert verdicts["faithfulness.same-language"] != "fail", (channel, language, line)
             assert verdicts["tone.no-stock-lines"] == "pass", (channel, language, line)
 
