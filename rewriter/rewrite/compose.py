@@ -125,10 +125,15 @@ def format_steps(steps: list[str]) -> str:
 
     Models often number the items themselves; they are numbered once, here.
     """
-    cleaned = [_capitalised(strip_list_marker(s)) for s in steps if s.strip()]
+    cleaned = step_texts(steps)
     if len(cleaned) == 1:
         return _full_stop(cleaned[0])
     return "\n".join(f"{i}. {step}" for i, step in enumerate(cleaned, 1))
+
+
+def step_texts(steps: list[str]) -> list[str]:
+    """The steps as the reply shows them: unnumbered, non-empty, each starting a line."""
+    return [_capitalised(strip_list_marker(s)) for s in steps if s.strip()]
 
 
 def _capitalised(step: str) -> str:

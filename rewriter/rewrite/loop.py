@@ -23,7 +23,14 @@ from rewriter.models import CheckReport, Finding, RewriteRequest, RewriteResult,
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.ask import ask_for_parts
 from rewriter.rewrite.changes import describe_changes
-from rewriter.rewrite.compose import ReplyParts, assemble, channel_style, greeting_name, signature_name
+from rewriter.rewrite.compose import (
+    ReplyParts,
+    assemble,
+    channel_style,
+    greeting_name,
+    signature_name,
+    step_texts,
+)
 from rewriter.rewrite.mend import (
     REPEATED,
     STOCK_LINE,
@@ -184,7 +191,7 @@ class Rewriter:
         return RewriteResult(
             status=_status(report),
             reply=reply,
-            next_steps=[s.strip() for s in parts.steps if s.strip()],
+            next_steps=step_texts(parts.steps),
             changes=[*describe_changes(request, parts, reply), *parts.mended],
             report=report,
             attempts=attempts,

@@ -127,9 +127,11 @@ def team_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.vcr
-def test_a_blank_left_to_fill_triggers_a_revision(backend: dict[str, Any], team_prompts: Path) -> None:
+def test_a_blank_left_to_fill_never_reaches_the_reply(backend: dict[str, Any], team_prompts: Path) -> None:
     # With a team's plain prompt the model, asked how to reach sales, leaves blanks for
-    # the address and number it does not have; the checker catches any prompt's blanks.
+    # the address and number it does not have; the checker catches any prompt's blanks,
+    # and mending takes each sentence with a blank out (here with the draft's "50
+    # seats", which the revision then puts back).
     request = RewriteRequest(
         draft="Our sales team can give you a quote for 50 seats.",
         customer_message="How do I contact sales? Email or phone?",
@@ -139,7 +141,10 @@ def test_a_blank_left_to_fill_triggers_a_revision(backend: dict[str, Any], team_
     sent, answers = spy_on(rewriter)
     result = rewriter.rewrite(request)
     assert "[email address]" in answers[0]
-    assert 'leaves a blank for the agent to fill: "[email address]"' in sent[1][-1]["content"]
+    first = ReplyParts.model_validate_json(answers[0])
+    _, first_reply, first_report = offline_rewriter()._assemble_and_check(first, request)
+    assert "[" not in first_reply and not first_report.passed  # the blanks went, with the fact
+    assert "[email address]" not in sent[1][-1]["content"]
     assert result.attempts >= 2 and "[" not in result.reply
     verdicts = {f.rule_id: f.verdict for f in result.report.findings}
     assert verdicts["tone.no-placeholder"] is Verdict.PASS and verdicts[NO_INVENTED] is Verdict.PASS
