@@ -44,7 +44,7 @@ DROPPABLE = {
     # must have typed it wrong", "I'm honestly not sure"), which only a model can do.
     "tone.no-blame": "it blamed the customer",
     "assertive.confident-language": "it hedged what the customer should do",
-    "tone.whole-sentences": "it was cut short",
+    "tone.whole-sentences": "it was not a whole sentence",
 }
 _REWORDED = {
     HEDGE: "a hedge makes the next step sound optional",
