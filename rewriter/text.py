@@ -17,8 +17,11 @@ from typing import Any, NamedTuple
 NUMBER_MARKER = r"\d+[.)]"
 # A sentence ends at ., ! or ? followed by whitespace or the end of the text, or at a
 # line break. A full stop inside a token ("2.5", "example.com") ends nothing, and
-# neither does the one of a step number ("1. Open Settings").
-_SENTENCE = re.compile(rf"(?:[ \t]*{NUMBER_MARKER}[ \t]+)?[^\n]*?[.!?]+(?=\s|$)|[^\n]+")
+# neither does the one of a step number ("1. Open Settings") or of a one- or two-digit
+# ordinal ("bis zum 3. Dezember", "le 1. mai"), which German and others write so.
+_SENTENCE = re.compile(
+    rf"(?:[ \t]*{NUMBER_MARKER}[ \t]+)?[^\n]*?(?<![\s(]\d)(?<![\s(]\d\d)[.!?]+(?=\s|$)|[^\n]+"
+)
 _LINE = re.compile(r"[^\n]+")
 NUMBERED_LINE = re.compile(rf"(?m)^[ \t]*{NUMBER_MARKER}[ \t]+(?=\S)")
 _LIST_MARKER = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s+")

@@ -74,3 +74,12 @@ def test_unwrap_joins_soft_wrapped_lines_and_keeps_offsets() -> None:
     flat = unwrap(text)
     assert len(flat) == len(text)
     assert "Laden, und die Behebung dauert.\nGrüße\nJonas\n1. Go" in flat
+
+
+def test_an_ordinal_date_ends_no_sentence_and_a_bare_step_number_is_no_sentence() -> None:
+    text = "Wählen Sie den Zeitraum ab dem 3. November aus. Danach kommt eine Mail.\n1. Open Settings\n"
+    assert [s.text for s in sentences(text)] == [
+        "Wählen Sie den Zeitraum ab dem 3. November aus.",
+        "Danach kommt eine Mail.",
+        "1. Open Settings",
+    ]

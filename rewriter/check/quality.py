@@ -24,6 +24,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # 8 to 34 words, while runs a rewrite shares by chance stayed under 6.
 ECHO_WORDS = 8
 ECHO_FIRST_PERSON_WORDS = 5
+ECHO_SENTENCE_WORDS = 3
 # Six words in a row shared with our instructions, and found in none of the texts the
 # reply is written from, is copying, not coincidence.
 LEAK_WORDS = 6
@@ -103,14 +104,19 @@ def no_echo(ctx: CheckContext) -> Finding:
         if ctx.draft and _in_any(text, [ctx.draft]):
             continue  # the draft quotes the customer: the rewrite may too
         hits.append(Evidence(text=text, start=start, end=end, source="reply"))
-    # A short sentence in the customer's voice ("I'm scared.") copied whole is an echo too.
-    said = " ".join(w for w, _, _ in _words(ctx.customer_message))
+    # A short sentence of theirs copied whole is an echo too: in their voice ("I'm
+    # scared."), or any of three words or more ("This is completely unacceptable.",
+    # "What's going on?"), which read back to them as mockery.
+    said = " ".join(w for w, _, _ in _words(ctx.customer_message)).lower()
     for sentence in sentences(ctx.reply):
         words = sentence_key(sentence.text)
+        short = len(words) < ECHO_WORDS and (
+            len(words) >= ECHO_SENTENCE_WORDS
+            or (len(words) >= 2 and first_person.search(sentence.text) is not None)
+        )
         if (
-            2 <= len(words) < ECHO_FIRST_PERSON_WORDS
-            and first_person.search(sentence.text)
-            and f" {' '.join(words)} " in f" {said} "
+            short
+            and f" {' '.join(words).lower()} " in f" {said} "
             and not any(h.start <= sentence.start < h.end for h in hits)
             and not (ctx.draft and _in_any(sentence.text, [ctx.draft]))
         ):
@@ -394,6 +400,9 @@ def _fragments(ctx: CheckContext) -> list[Evidence]:
             continue
         if listed and _no_action(body, ctx.language):  # "2. Google", "1. 02:00 UTC"
             hits.append(Evidence(text=body, start=offset, end=offset + len(body), source="reply"))
+            continue
+        if not listed and not _words(_FACT_TOKEN.sub(" ", body)) and not body.startswith("http"):
+            hits.append(Evidence(text=body, start=offset, end=offset + len(body), source="reply"))  # "$24.99"
             continue
         parts = sentences(body)
         for number, part in enumerate(parts):

@@ -27,7 +27,7 @@ from rewriter.check.quality import (
 from rewriter.models import Change, CheckReport, Verdict
 from rewriter.rewrite.compose import ReplyParts
 from rewriter.rewrite.reword import BLAME, HEDGE, reword
-from rewriter.text import sentences, unwrap
+from rewriter.text import sentences, strip_list_marker, unwrap
 
 FOLLOW_UP = "assertive.follow-up"
 NEXT_STEP = "assertive.next-step"  # the follow-up line is one: "reply here if ..."
@@ -275,7 +275,9 @@ def _unsalute(text: str, language: str, agent: str | None, removed: list[str]) -
         signoff = lexicon(language, "signoff").pattern
         signed = re.compile(rf"(?:(?i:{signoff})\s*,?\s+)?(?<!\w){re.escape(agent)}(?=\s+[A-Z]|\s*$)")
         for m in reversed(list(signed.finditer(text))):
-            if m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?," or m.group(0) != agent:
+            # A social "^RB" is a signature wherever it stands; the layout adds its own.
+            mark = agent.startswith("^")
+            if mark or m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?," or m.group(0) != agent:
                 removed.append(m.group(0).strip())
                 text = (text[: m.start()].rstrip() + " " + text[m.end() :].lstrip()).strip()
     kept = []
@@ -309,12 +311,17 @@ REPEATED = "it said again what another sentence says"
 
 def repeated(report: CheckReport) -> list[str]:
     """Both sentences of each pair the repetition check flagged: either one may go."""
-    return list(dict.fromkeys(e.text for f in report.failures if f.rule_id == REPETITION for e in f.evidence))
+    flagged = [e.text for f in report.failures if f.rule_id == REPETITION for e in f.evidence]
+    return list(dict.fromkeys(strip_list_marker(text) for text in flagged))
 
 
 def drop_sentence(parts: ReplyParts, sentence: str, reason: str) -> ReplyParts:
     """Remove the step or sentence that is exactly ``sentence``, and nothing that merely resembles it."""
-    dropped = parts.map_text(lambda text: " ".join(s.text for s in sentences(text) if s.text != sentence))
+
+    def without(text: str) -> str:
+        return " ".join(s.text for s in sentences(text) if strip_list_marker(s.text) != sentence)
+
+    dropped = parts.map_text(without)
     if dropped == parts:
         return parts
     return _note(dropped, Change(change=f'removed "{sentence}"', reason=reason))

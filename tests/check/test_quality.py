@@ -248,3 +248,29 @@ def test_the_name_said_again_after_the_greeting_is_third_person_but_not_inside_a
     assert about.verdict is Verdict.FAIL
     path = "Hi Doreen,\n\nClear C:\\Users\\Doreen\\AppData\\Local\\Notely\\cache and restart."
     assert verdict(path, "tone.second-person", customer_name="Doreen").verdict is Verdict.PASS
+
+
+def test_a_short_sentence_of_the_customers_copied_whole_is_an_echo() -> None:
+    customer = "Where is it?? This is completely unacceptable. What's going on?"
+    for copied in ("This is completely unacceptable.", "What's going on?"):
+        reply = f"Hi Natalia,\n\n{copied}\n\nThe parcel is moving again."
+        found = verdict(reply, "tone.no-echo", customer_message=customer, customer_name="Natalia")
+        assert found.verdict is Verdict.FAIL and [e.text for e in found.evidence] == [copied]
+    own = "Hi Natalia,\n\nA missed birthday is a real letdown.\n\nThe parcel is moving again."
+    assert verdict(own, "tone.no-echo", customer_message=customer).verdict is Verdict.PASS
+
+
+def test_a_paragraph_that_is_only_a_fact_is_no_sentence() -> None:
+    reply = "Hi Gareth,\n\nI cancelled it.\n\n$24.99\n\nBest regards,\nDani"
+    found = verdict(reply, "tone.whole-sentences", customer_message=None)
+    assert found.verdict is Verdict.FAIL and [e.text for e in found.evidence] == ["$24.99"]
+    labelled = (
+        "Hi Gareth,\n\nI cancelled it.\n\nTicket #48213.\n\nhttps://status.example.com\n\nBest regards,\nDani"
+    )
+    assert verdict(labelled, "tone.whole-sentences", customer_message=None).verdict is Verdict.PASS
+
+
+def test_telling_the_writer_what_to_tell_them_is_a_leak() -> None:
+    reply = "Hi Gloria,\n\n1. Tell them they'll need to change the password\n2. Open Settings > Security"
+    found = verdict(reply, "tone.no-instruction-leak", customer_message=None)
+    assert [e.text for e in found.evidence] == ["Tell them they'll need to change the password"]

@@ -290,3 +290,9 @@ def test_a_reply_left_with_no_next_step_gets_the_follow_up_line() -> None:
     assert any(f.rule_id == "assertive.next-step" for f in report.failures)
     fixed = add_follow_up(p, report, "Reply here if that does not sort it out.")
     assert fixed.closing == "Reply here if that does not sort it out."
+
+
+def test_a_social_signature_inside_a_part_goes_wherever_it_stands() -> None:
+    p = parts(closing="Help: https://example.com/help/security ^RB")
+    fixed = drop_salutations(p, "en", "^RB")
+    assert fixed.closing == "Help: https://example.com/help/security"
