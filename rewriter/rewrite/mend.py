@@ -355,9 +355,17 @@ def _sentence_around(text: str, start: int, end: int) -> str:
 
 
 def _without_copy(text: str, copied: str) -> str:
-    """The text without the sentences that hold ``copied`` or share five words in a row with it."""
+    """The text without the sentences that hold ``copied``, lie inside it or share five words with it.
+
+    "What's going on?" is too short to share five words in a row with a copied message,
+    but it is the message's last sentence all the same.
+    """
     return " ".join(
-        s.text for s in sentences(text) if copied not in s.text and not shared_runs(s.text, copied, 5)
+        s.text
+        for s in sentences(text)
+        if copied not in s.text
+        and (len(s.text.split()) < 2 or s.text.rstrip(".!?") not in copied)
+        and not shared_runs(s.text, copied, 5)
     )
 
 

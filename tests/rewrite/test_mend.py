@@ -296,3 +296,11 @@ def test_a_social_signature_inside_a_part_goes_wherever_it_stands() -> None:
     p = parts(closing="Help: https://example.com/help/security ^RB")
     fixed = drop_salutations(p, "en", "^RB")
     assert fixed.closing == "Help: https://example.com/help/security"
+
+
+def test_a_short_sentence_inside_the_copied_message_goes_with_it() -> None:
+    copied = "order #D9-10377 was due and tracking says 'exception'. I need it. What's going on"
+    p = parts(acknowledgement="Your order #D9-10377 was due and tracking says 'exception'. What's going on?")
+    fixed = drop_copy(p, copied, "it copied the customer's message back")
+    assert fixed.acknowledgement == ""
+    assert drop_copy(parts(acknowledgement="On. Sure."), copied, "x").acknowledgement == "On. Sure."
