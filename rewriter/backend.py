@@ -103,6 +103,7 @@ def _embedded(settings: Settings, origin: dict[str, str], start: bool) -> Backen
     fixed = {"base_url", "api_key"}
     origin = {**origin, **{k: "embedded" for k in updates if k in fixed or k not in origin}}
     keep = {k: v for k, v in updates.items() if origin[k] == "embedded"}
+    keep["api_key_source"] = None
     return Backend(kind="embedded", settings=settings.model_copy(update=keep), origin=origin)
 
 

@@ -31,16 +31,22 @@ class ResponseFormat(StrEnum):
 class Settings(BaseModel):
     """Everything that shapes how a backend is called.
 
-    ``api_key`` is excluded from dumps so settings can be logged or shown safely.
+    ``api_key`` is excluded from dumps so settings can be logged or shown safely;
+    ``api_key_source`` says where it came from, so a rejected key's message can name the
+    variable to fix rather than guess.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     base_url: str | None = None
     api_key: str | None = Field(default=None, exclude=True, repr=False)
+    api_key_source: str | None = Field(default=None, exclude=True)
     model: str | None = None
     timeout: float = Field(default=120.0, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)
+    # The longest `Retry-After` we wait out; a server asking for more is given up on at
+    # once, with a message, rather than hanging the command.
+    max_retry_wait: float = Field(default=60.0, ge=0)
     temperature: float = Field(default=0.2, ge=0, le=2)
     seed: int | None = 7
     max_tokens: int = Field(default=700, ge=16)
@@ -74,6 +80,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "model": ("REWRITER_MODEL",),
     "timeout": ("REWRITER_TIMEOUT",),
     "max_retries": ("REWRITER_MAX_RETRIES",),
+    "max_retry_wait": ("REWRITER_MAX_RETRY_WAIT",),
     "temperature": ("REWRITER_TEMPERATURE",),
     "seed": ("REWRITER_SEED",),
     "max_tokens": ("REWRITER_MAX_TOKENS",),
@@ -115,6 +122,8 @@ def resolve_settings(
         if value is not None:
             values[field] = value
             origin[field] = "argument"
+    if "api_key" in origin:
+        values["api_key_source"] = origin["api_key"].removeprefix("env ")
     if values.get("seed") in ("none", "None", ""):
         values["seed"] = None
     try:

@@ -3,22 +3,53 @@
 Backends differ in what structured output they accept (hosted OpenAI wants
 ``json_schema``; llama.cpp's Python server wants ``json_object`` with a ``schema``;
 others take only plain text), so we try the strictest form first, step down when a
-server rejects it, and remember per endpoint what worked. Transport retries, backoff
-and ``Retry-After`` are the openai client's own, tested machinery.
+server rejects it, and remember per endpoint what worked.
+
+Retries are ours; the openai client runs with ``max_retries=0``. The format probe must
+see a rejection at once, not after the retries; a ``Retry-After`` longer than we agree
+to wait must end in a message, not a hang; a stream that drops half-way deserves
+another try as much as a refused connection; and every request sent, retries
+included, must be counted. What is retried and how long to wait follow the openai
+client's rules: 408, 409, 429 and 5xx (or ``x-should-retry``), timeouts and connection
+errors; ``retry-after-ms`` or ``Retry-After`` when the server says, else 0.5 s
+doubling up to 8 s, less up to a quarter at random.
+
+Every failure leaves here as a typed :mod:`rewriter.errors` exception whose message
+names what to do, with any configured API key masked (servers echo request headers
+in error bodies).
 """
 
 from __future__ import annotations
 
-import contextlib
+import email.utils
+import math
+import random
+import re
+import socket
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any, TypeVar
 
 import openai
 
 from rewriter.config import ResponseFormat, Settings
-from rewriter.errors import ConfigError, InputTooLongError, LLMError, RewriterError
+from rewriter.errors import (
+    AccessDeniedError,
+    BackendTimeoutError,
+    ConfigError,
+    ContextOverflowError,
+    HostNotFoundError,
+    KeyRejectedError,
+    LLMError,
+    RateLimitedError,
+    RewriterError,
+    ServerError,
+    StreamDroppedError,
+    UnknownModelError,
+    UnreachableError,
+)
 
 Message = dict[str, str]
 DeltaCallback = Callable[[str], None]
@@ -30,11 +61,26 @@ _FALLBACK = {
 }
 # Words a server uses when it rejects the structured-output request itself.
 _FORMAT_REJECTION_HINTS = ("response_format", "json_schema", "json_object", "schema")
+# How servers say the prompt does not fit: OpenAI and vLLM ("maximum context length",
+# code context_length_exceeded), llama-cpp-python ("exceed context window"), llama.cpp
+# ("exceeds the available context size").
+_CONTEXT_OVERFLOW = re.compile(r"context[ _](?:length|window|size)|maximum context", re.IGNORECASE)
+# The wait before the first retry when the server names none; it doubles each time.
+RETRY_BACKOFF = 0.5
+RETRY_BACKOFF_MAX = 8.0
+MASK = "***"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class ChatResponse:
-    """One completion's text and accounting; token counts are ``None`` if not reported."""
+    """One completion's text and accounting; token counts are ``None`` if not reported.
+
+    ``refusal`` is the model's stated refusal, when the server reports one apart from
+    the text (OpenAI's structured outputs do). ``requests`` counts every HTTP request
+    this completion took: retries and rejected format probes cost a request each.
+    """
 
     text: str
     model: str
@@ -42,6 +88,24 @@ class ChatResponse:
     prompt_tokens: int | None
     completion_tokens: int | None
     finish_reason: str | None
+    refusal: str | None = None
+    requests: int = 1
+
+
+class _FormatRejected(Exception):
+    """The probe's format was refused; the ladder steps down (after ``requests`` sent)."""
+
+    def __init__(self, requests: int) -> None:
+        super().__init__("format rejected")
+        self.requests = requests
+
+
+class _Dropped(Exception):
+    """A streamed answer ended before its last chunk, after ``received`` characters."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(f"stream ended after {received} characters")
+        self.received = received
 
 
 class ChatClient:
@@ -62,10 +126,7 @@ class ChatClient:
                 )
             api_key = "not-needed"  # local servers ignore the key; the client insists on one
         self._client = openai.OpenAI(
-            api_key=api_key,
-            base_url=settings.base_url,
-            timeout=settings.timeout,
-            max_retries=settings.max_retries,
+            api_key=api_key, base_url=settings.base_url, timeout=settings.timeout, max_retries=0
         )
         self._accepted: dict[str, ResponseFormat] = {}
         self._model: str | None = settings.model
@@ -81,8 +142,7 @@ class ChatClient:
             if not self.settings.base_url:
                 self._model = DEFAULT_OPENAI_MODEL
             else:
-                with self._map_errors():
-                    models = list(self._client.models.list())
+                models, _ = self._send(lambda: list(self._client.models.list()))
                 if not models:
                     raise ConfigError(f"the server at {self.endpoint} lists no models; pass --model")
                 self._model = models[0].id
@@ -106,37 +166,33 @@ class ChatClient:
         ``response_format`` forces one format for this request, with no fallback.
 
         Raises:
-            ConfigError: The endpoint is unreachable, rejects the key or lacks the model.
-            InputTooLongError: The server says the prompt does not fit.
-            LLMError: Any other failure that survived the client's retries.
+            ConfigError: The endpoint is unreachable, rejects the key or lacks the model
+                (a subclass says which).
+            ContextOverflowError: The server says the prompt does not fit.
+            LLMError: A failure that survived the retries: rate limit, server error,
+                timeout, a stream dropped half-way (a subclass says which).
         """
         model = self.model_name()
+        sampling = (temperature, seed, max_tokens)
         if response_format is not None and response_format is not ResponseFormat.AUTO:
-            return self._call(
-                model, messages, schema, response_format, on_delta, False, temperature, seed, max_tokens
+            response, sent = self._send(
+                partial(self._call, model, messages, schema, response_format, on_delta, *sampling)
             )
+            return replace(response, requests=sent)
         key = f"{self.endpoint}|{model}"
         fmt = self._accepted.get(key) or self._first_format()
+        rejected = 0
         while True:
             probing = self._auto and key not in self._accepted and fmt in _FALLBACK
             try:
-                response = self._call(
-                    model, messages, schema, fmt, on_delta, probing, temperature, seed, max_tokens
-                )
-            except openai.APIStatusError as exc:
-                if probing and _is_format_rejection(exc):
-                    fmt = _FALLBACK[fmt]
-                    continue
-                if probing and _is_retryable(exc):
-                    # The quick probe ran without retries; wait as the server asked, then
-                    # send it again with the client's full retries.
-                    time.sleep(_retry_after(exc))
-                    self._accepted[key] = fmt
-                    continue
-                with self._map_errors():
-                    raise
+                call = partial(self._call, model, messages, schema, fmt, on_delta, *sampling)
+                response, sent = self._send(call, probing=probing)
+            except _FormatRejected as exc:
+                rejected += exc.requests
+                fmt = _FALLBACK[fmt]
+                continue
             self._accepted[key] = fmt
-            return response
+            return replace(response, requests=rejected + sent)
 
     def accepted_format(self) -> ResponseFormat | None:
         """What this endpoint accepted so far (``None`` before the first request)."""
@@ -157,10 +213,9 @@ class ChatClient:
         schema: dict[str, Any],
         fmt: ResponseFormat,
         on_delta: DeltaCallback | None,
-        probing: bool,
         temperature: float | None,
         seed: int | None,
-        max_tokens: int | None = None,
+        max_tokens: int | None,
     ) -> ChatResponse:
         s = self.settings
         kwargs: dict[str, Any] = {
@@ -178,84 +233,231 @@ class ChatClient:
             }
         elif fmt is ResponseFormat.JSON_OBJECT:
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
-        client = self._client.with_options(max_retries=0) if probing else self._client
-        with self._map_errors(passthrough=probing):
-            if on_delta is None:
-                completion = client.chat.completions.create(**kwargs)
-                choice = completion.choices[0]
-                usage = completion.usage
-                return ChatResponse(
-                    text=choice.message.content or "",
-                    model=completion.model or model,
-                    response_format=fmt,
-                    prompt_tokens=usage.prompt_tokens if usage else None,
-                    completion_tokens=usage.completion_tokens if usage else None,
-                    finish_reason=choice.finish_reason,
-                )
-            return self._stream(client, kwargs, fmt, on_delta)
+        if on_delta is not None:
+            return self._stream(kwargs, fmt, on_delta)
+        completion = self._client.chat.completions.create(**kwargs)
+        choice = completion.choices[0] if completion.choices else None
+        usage = completion.usage
+        return ChatResponse(
+            text=(choice.message.content if choice else None) or "",
+            model=completion.model or model,
+            response_format=fmt,
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            completion_tokens=usage.completion_tokens if usage else None,
+            finish_reason=choice.finish_reason if choice else None,
+            refusal=choice.message.refusal if choice else None,
+        )
 
-    @staticmethod
-    def _stream(
-        client: openai.OpenAI, kwargs: dict[str, Any], fmt: ResponseFormat, on_delta: DeltaCallback
-    ) -> ChatResponse:
+    def _stream(self, kwargs: dict[str, Any], fmt: ResponseFormat, on_delta: DeltaCallback) -> ChatResponse:
+        """Collect a streamed answer, telling a dropped stream from a finished one.
+
+        The spec ends every stream with a chunk that carries ``finish_reason``; a stream
+        that stops before it (the connection closed, or ended without it) was cut off,
+        however much text came first.
+        """
         parts: list[str] = []
+        refusal: list[str] = []
         finish: str | None = None
         model = str(kwargs["model"])
         prompt_tokens = completion_tokens = None
         # Read the stream to its end even if the caller's callback is slow: a half-read
         # stream would leave the connection (and a recorded cassette) in a broken state.
-        for chunk in client.chat.completions.create(stream=True, **kwargs):
-            model = chunk.model or model
-            if chunk.usage:
-                prompt_tokens = chunk.usage.prompt_tokens
-                completion_tokens = chunk.usage.completion_tokens
-            for choice in chunk.choices:
-                if choice.delta.content:
-                    parts.append(choice.delta.content)
-                    on_delta(choice.delta.content)
-                finish = choice.finish_reason or finish
-        return ChatResponse("".join(parts), model, fmt, prompt_tokens, completion_tokens, finish)
-
-    @contextlib.contextmanager
-    def _map_errors(self, passthrough: bool = False) -> Iterator[None]:
-        """Turn openai's exceptions into ours, each naming the endpoint and a next step.
-
-        With ``passthrough`` status errors propagate untouched so the caller can decide
-        whether they were a structured-output rejection.
-        """
-        where = self.endpoint
+        stream = self._client.chat.completions.create(stream=True, **kwargs)
         try:
-            yield
-        except RewriterError:
+            for chunk in stream:
+                model = chunk.model or model
+                if chunk.usage:
+                    prompt_tokens = chunk.usage.prompt_tokens
+                    completion_tokens = chunk.usage.completion_tokens
+                for choice in chunk.choices:
+                    if choice.delta.content:
+                        parts.append(choice.delta.content)
+                        on_delta(choice.delta.content)
+                    if choice.delta.refusal:
+                        refusal.append(choice.delta.refusal)
+                    finish = choice.finish_reason or finish
+        except openai.APITimeoutError:
             raise
-        except openai.AuthenticationError as exc:
-            raise ConfigError(f"{where} rejected the API key (HTTP 401); check OPENAI_API_KEY") from exc
-        except openai.PermissionDeniedError as exc:
-            raise ConfigError(f"{where} refused access (HTTP 403): {_detail(exc)}") from exc
-        except openai.NotFoundError as exc:
-            raise ConfigError(
-                f"{where} has no such model or route (HTTP 404): {_detail(exc)}; check --model and "
-                "--base-url (it usually ends in /v1)"
-            ) from exc
-        except openai.APITimeoutError as exc:
-            raise LLMError(
-                f"{where} did not answer within {self.settings.timeout:g}s; raise REWRITER_TIMEOUT"
-            ) from exc
         except openai.APIConnectionError as exc:
-            raise ConfigError(
-                f"no model backend reachable at {where}: {exc.__cause__ or exc}; start the server or fix "
-                "--base-url / OPENAI_BASE_URL"
-            ) from exc
-        except openai.APIStatusError as exc:
-            if passthrough:
-                raise
-            if "context" in _detail(exc).lower() and "length" in _detail(exc).lower():
-                raise InputTooLongError(
-                    f"{where}: the prompt does not fit the model: {_detail(exc)}"
-                ) from exc
-            raise LLMError(f"{where} failed (HTTP {exc.status_code}): {_detail(exc)}") from exc
-        except openai.OpenAIError as exc:
-            raise LLMError(f"{where} failed: {exc}") from exc
+            raise _Dropped(sum(map(len, parts))) from exc
+        if finish is None:
+            raise _Dropped(sum(map(len, parts)))
+        text = "".join(parts)
+        return ChatResponse(
+            text, model, fmt, prompt_tokens, completion_tokens, finish, "".join(refusal) or None
+        )
+
+    def _send(self, call: Callable[[], T], *, probing: bool = False) -> tuple[T, int]:
+        """``call()`` and how many requests it took, retried as the module docstring says.
+
+        Raises:
+            _FormatRejected: ``probing``, and the server refused the structured-output
+                request itself (never retried: the ladder steps down instead).
+            RewriterError: Anything else that survived the retries, typed.
+        """
+        retries = 0
+        while True:
+            try:
+                return call(), retries + 1
+            except openai.APIStatusError as exc:
+                if probing and _is_format_rejection(exc):
+                    raise _FormatRejected(retries + 1) from exc
+                fault: Exception = exc
+            except (openai.APIConnectionError, _Dropped) as exc:
+                fault = exc
+            except openai.OpenAIError as exc:
+                raise self._error(exc, retries) from exc
+            wait = self._retry_wait(fault, retries)
+            if wait is None or retries >= self.settings.max_retries:
+                raise self._error(fault, retries) from fault
+            if wait > self.settings.max_retry_wait:
+                raise self._error(fault, retries, asked=wait) from fault
+            time.sleep(wait)
+            retries += 1
+
+    def _retry_wait(self, exc: Exception, retries: int) -> float | None:
+        """Seconds to wait before trying again, or ``None`` when another try cannot help."""
+        if isinstance(exc, openai.APIStatusError):
+            if _is_context_overflow(exc):
+                return None
+            told = exc.response.headers.get("x-should-retry")
+            if told == "false" or (told != "true" and not _is_retryable(exc)):
+                return None
+            asked = _retry_after(exc.response.headers)
+            if asked is not None:
+                return asked
+        backoff = min(RETRY_BACKOFF * 2.0**retries, RETRY_BACKOFF_MAX, self.settings.max_retry_wait)
+        return backoff * (1 - 0.25 * random.random())
+
+    def _error(self, exc: Exception, retries: int, asked: float | None = None) -> RewriterError:
+        """The typed error for what ended the request, its message masked of the key."""
+        error = self._classify(exc, retries, asked)
+        error.message = self._masked(error.message)
+        error.args = (error.message,)
+        return error
+
+    def _classify(self, exc: Exception, retries: int, asked: float | None) -> RewriterError:
+        where = self.endpoint
+        tries = f" ({retries + 1} tries)" if retries else ""
+        more = f"raise REWRITER_MAX_RETRIES (now {self.settings.max_retries})"
+        if isinstance(exc, _Dropped):
+            return StreamDroppedError(
+                f"{where} closed the stream mid-answer, after {exc.received} characters{tries}; "
+                "try again, and if it keeps happening look at the server's log (a crash, or a proxy "
+                "cutting long responses)"
+            )
+        if isinstance(exc, openai.APITimeoutError):
+            return BackendTimeoutError(
+                f"{where} did not answer within {self.settings.timeout:g}s{tries}; try again, or raise "
+                "REWRITER_TIMEOUT for a slow model or a long draft"
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            return self._connection_error(exc, f", {retries + 1} tries" if retries else "")
+        if not isinstance(exc, openai.APIStatusError):
+            detail = _one_line(str(getattr(exc, "message", exc)))
+            return LLMError(f"{where} failed ({detail}); try again, or look at the server's log")
+        status, detail = exc.status_code, _detail(exc)
+        if status == 401:
+            return KeyRejectedError(self._key_rejected())
+        model = f"model {self._model!r}" if self._model else "model list"
+        if status == 403:
+            return AccessDeniedError(
+                f"{where} refused access (HTTP 403: {detail}); check that {self._key_name()} may use "
+                f"the {model}"
+            )
+        if status == 404:
+            return UnknownModelError(
+                f"{where} has no {model} or no such route (HTTP 404: {detail}); check --model "
+                "(`rewriter config` shows it) and --base-url (it usually ends in /v1)"
+            )
+        if _is_context_overflow(exc):
+            return ContextOverflowError(
+                f"the prompt does not fit the model's context window at {where} (HTTP {status}: "
+                f"{detail}); shorten the draft or the customer's message, or set REWRITER_CONTEXT_WINDOW "
+                "to the server's window so rewriter refuses it before sending"
+            )
+        limit = self.settings.max_retry_wait
+        waits = (
+            f" and asks to wait {asked:g}s, more than REWRITER_MAX_RETRY_WAIT ({limit:g}s)" if asked else ""
+        )
+        if status == 429:
+            return RateLimitedError(
+                f"{where} is rate-limiting requests (HTTP 429: {detail}){waits if asked else tries}; "
+                f"wait and try again, or {'raise REWRITER_MAX_RETRY_WAIT' if asked else more}",
+                retry_after=asked if asked is not None else _retry_after(exc.response.headers),
+            )
+        if status >= 500:
+            return ServerError(
+                f"{where} failed (HTTP {status}: {detail}){waits if asked else tries}; try again later, "
+                "or look at the server's log",
+                status_code=status,
+            )
+        return LLMError(
+            f"{where} refused the request (HTTP {status}: {detail}); look at the server's log, and if it "
+            "names response_format, set REWRITER_RESPONSE_FORMAT=auto"
+        )
+
+    def _connection_error(self, exc: openai.APIConnectionError, tries: str) -> RewriterError:
+        where = self.endpoint
+        causes = _causes(exc)
+        if any(isinstance(c, socket.gaierror) for c in causes):
+            host = self._client.base_url.host
+            return HostNotFoundError(
+                f"cannot find the host {host!r} of {where} (DNS lookup failed{tries}); check the host "
+                "name in --base-url / REWRITER_BASE_URL, and the network"
+            )
+        if any(isinstance(c, ConnectionRefusedError) for c in causes):
+            return UnreachableError(
+                f"nothing is listening at {where} (connection refused{tries}); start the server "
+                "(`rewriter local start` for the embedded one) or fix --base-url / REWRITER_BASE_URL"
+            )
+        if any(type(c).__name__ == "ConnectError" for c in causes):
+            return UnreachableError(
+                f"cannot connect to {where} ({_one_line(str(causes[-1]))}{tries}); check that the server "
+                "runs and that --base-url / REWRITER_BASE_URL is right"
+            )
+        # Connected, then the server hung up before its answer began.
+        return StreamDroppedError(
+            f"{where} closed the connection before answering ({_one_line(str(causes[-1]))}{tries}); "
+            "try again, and if it keeps happening look at the server's log"
+        )
+
+    def _key_name(self) -> str:
+        source = self.settings.api_key_source
+        if not self.settings.api_key:
+            return "requests without a key"
+        return f"the key in {source}" if source and source.isupper() else "the API key given"
+
+    def _key_rejected(self) -> str:
+        where, source = self.endpoint, self.settings.api_key_source
+        if not self.settings.api_key:
+            return (
+                f"{where} wants an API key (HTTP 401) and none is set; set REWRITER_API_KEY "
+                "(or OPENAI_API_KEY)"
+            )
+        if source and source.isupper():
+            return f"{where} rejected the API key in {source} (HTTP 401); check {source}"
+        return f"{where} rejected the API key it was given (HTTP 401); check the api_key setting"
+
+    def _masked(self, text: str) -> str:
+        # Short keys are left alone: masking "x" everywhere would garble the message.
+        key = self.settings.api_key
+        return text.replace(key, MASK) if key and len(key) >= 6 else text
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exceptions behind ``exc``, outermost first (httpx wraps the OSError twice)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc.__cause__ or exc.__context__
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain or [exc]
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def _detail(exc: openai.APIStatusError) -> str:
@@ -263,12 +465,12 @@ def _detail(exc: openai.APIStatusError) -> str:
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])[:500]
+            return _one_line(str(inner["message"]))
         if isinstance(inner, str):
-            return inner[:500]
+            return _one_line(inner)
         if body.get("detail"):
-            return str(body["detail"])[:500]
-    return str(exc.message)[:500]
+            return _one_line(str(body["detail"]))
+    return _one_line(str(exc.message))
 
 
 def _is_format_rejection(exc: openai.APIStatusError) -> bool:
@@ -278,11 +480,30 @@ def _is_format_rejection(exc: openai.APIStatusError) -> bool:
     return any(hint in text for hint in _FORMAT_REJECTION_HINTS)
 
 
-def _retry_after(exc: openai.APIStatusError, limit: float = 60.0) -> float:
-    try:
-        return min(max(float(exc.response.headers.get("retry-after", "0.5")), 0.0), limit)
-    except ValueError:
-        return 0.5
+def _is_context_overflow(exc: openai.APIStatusError) -> bool:
+    if exc.status_code not in (400, 413, 422, 500):
+        return False
+    code = exc.body.get("code") if isinstance(exc.body, dict) else None
+    return code == "context_length_exceeded" or bool(_CONTEXT_OVERFLOW.search(f"{exc.message} {exc.body}"))
+
+
+def _retry_after(headers: Any) -> float | None:
+    """The wait the server asked for, in seconds (``None`` if it named none we can read)."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value) * scale
+        except ValueError:
+            parsed = email.utils.parsedate_tz(value) if name == "retry-after" else None
+            if parsed is None:
+                continue
+            seconds = email.utils.mktime_tz(parsed) - time.time()
+        if math.isfinite(seconds):
+            return max(seconds, 0.0)
+        return math.inf
+    return None
 
 
 def _is_retryable(exc: openai.APIStatusError) -> bool:

@@ -144,9 +144,9 @@ class Usage(_Model):
         """Prompt plus completion tokens."""
         return self.prompt_tokens + self.completion_tokens
 
-    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
-        """Account for one more request."""
-        self.requests += 1
+    def add(self, prompt_tokens: int, completion_tokens: int, requests: int = 1) -> None:
+        """Account for one more completion, which took ``requests`` requests (retries count)."""
+        self.requests += requests
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
 

@@ -10,9 +10,12 @@ which also rewrites ``cassettes/recording.yaml`` (what model and engine made the
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -60,6 +63,27 @@ def _isolated_env(
         # must behave as on a machine without it, and never touch its cache.
         monkeypatch.setenv("REWRITER_CACHE_DIR", str(tmp_path / "cache"))
         monkeypatch.setattr("rewriter.local.model.available", lambda: False)
+
+
+def _faults() -> ModuleType:
+    # Test modules are imported by path (--import-mode=importlib), so tests/ is not on
+    # sys.path; the fault server is loaded the same way and reached through its fixture.
+    if "faults" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("faults", TESTS / "faults.py")
+        assert spec is not None and spec.loader is not None
+        sys.modules["faults"] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules["faults"]
+
+
+@pytest.fixture
+def fault_server() -> Iterator[Any]:
+    """A fault-injecting OpenAI-compatible server on 127.0.0.1 (``tests/faults.py``).
+
+    Tests that use it need ``@pytest.mark.block_network(allowed_hosts=["127.0.0.1"])``.
+    """
+    with _faults().FaultServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

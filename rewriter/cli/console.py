@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from rewriter.errors import ExitCode, InputError, RewriterError
+from rewriter.errors import ExitCode, RewriterError
 
 DEBUG_ENV = "REWRITER_DEBUG"
 
@@ -56,7 +56,8 @@ def cli_errors(
         quiet: Leave out the reassurance that the draft was not changed.
         keep_draft: When the rewrite failed after the draft was read and stdout is a
             pipe, write the draft there, so ``rewriter rewrite < draft > out`` never
-            leaves ``out`` empty. Input errors write nothing: the input needs fixing.
+            leaves ``out`` empty. An error whose draft is not usable (unreadable or
+            malformed input) writes nothing: the input needs fixing.
     """
     scope = ErrorScope()
     try:
@@ -88,7 +89,7 @@ def _report(exc: RewriterError, *, as_json: bool, quiet: bool, keep_draft: bool)
     if as_json:
         error = {"type": type(exc).__name__, "message": exc.message, "exit_code": int(exc.exit_code)}
         typer.echo(json.dumps({"error": error, "draft": exc.draft}, indent=2, ensure_ascii=False))
-    elif keep_draft and exc.draft is not None and not isinstance(exc, InputError) and not sys.stdout.isatty():
+    elif keep_draft and exc.draft is not None and exc.draft_usable and not sys.stdout.isatty():
         typer.echo(exc.draft.rstrip("\n"))
     print_error(exc.message)
     if keep_draft and exc.draft is not None and not as_json and not quiet:

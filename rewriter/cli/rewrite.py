@@ -26,9 +26,11 @@ from rewriter.inputs import read_text
 from rewriter.models import Channel, Length, RewriteRequest, RewriteResult, RewriteStatus, Tone, Verdict
 
 EXIT_CODES_HELP = (
-    "Exit status: 0 rewritten; 2 bad input or usage; 3 no usable backend (configuration); "
-    "4 model output unusable; 5 input too long; 6 reply still unfaithful to the draft after revisions; "
-    "7 another must rule (blame, no next step, private data in public) still fails."
+    "Exit status: 0 rewritten; 2 bad input or usage; 3 no usable backend (configuration: key rejected, "
+    "unknown model, nothing listening); 4 model output unusable (cut off, empty, refused, not JSON); "
+    "5 input too long; 6 reply still unfaithful to the draft after revisions; "
+    "7 another must rule (blame, no next step, private data in public) still fails; "
+    "9 the backend failed to answer (rate limit, server error, timeout, connection dropped): try again later."
 )
 
 
@@ -116,9 +118,11 @@ def rewrite(
             where = rewriter.settings.base_url or "OpenAI"
             err.print(f"backend: {rewriter.backend.kind} at {escape(where)}", style="dim")
         on_delta = (lambda text: err.out(text, end="", style="dim", highlight=False)) if stream else None
-        result = rewriter.rewrite(request, on_delta=on_delta)
-        if stream:
-            err.print()
+        try:
+            result = rewriter.rewrite(request, on_delta=on_delta)
+        finally:
+            if stream:
+                err.print()  # the streamed text ends mid-line, before the report or the error
     _print_result(result, as_json=as_json, diff=diff, err=err)
     if result.status is RewriteStatus.UNFAITHFUL:
         raise typer.Exit(int(ExitCode.UNFAITHFUL))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,182 @@ def test_a_failing_report_prints_a_warning_and_never_ok() -> None:
     passing = printed([unsure])
     assert "ok:" in passing and "warning" not in passing
     assert "not checked (could not decide): faithfulness.same-language" in passing
+
+
+# Every fault, through the real CLI and the real openai client, against tests/faults.py.
+on_loopback = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+KEY = "sk-test-0123456789abcdef"
+FAST = {"REWRITER_MAX_RETRIES": "1", "REWRITER_MAX_RETRY_WAIT": "0", "REWRITER_TIMEOUT": "5"}
+OVERFLOW = "This model's maximum context length is 4096 tokens. However, you requested 5210 tokens."
+
+
+def refused(server: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+
+
+def unresolvable(server: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    real = socket.getaddrinfo
+
+    def resolve(host: Any, *args: Any, **kwargs: Any) -> Any:  # the resolver's answer, offline
+        if str(host).endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    return "http://models.example.invalid/v1"
+
+
+FAULTS = [
+    pytest.param(
+        lambda s, m: s.fail(401, "Incorrect API key provided"), {"REWRITER_API_KEY": KEY},
+        "KeyRejectedError", ExitCode.CONFIG,
+        "rejected the API key in REWRITER_API_KEY (HTTP 401); check REWRITER_API_KEY",
+        id="401",
+    ),
+    pytest.param(
+        lambda s, m: s.fail(401, "Missing bearer token"), {},
+        "KeyRejectedError", ExitCode.CONFIG,
+        "wants an API key (HTTP 401) and none is set; set REWRITER_API_KEY (or OPENAI_API_KEY)",
+        id="401-no-key",
+    ),
+    pytest.param(
+        lambda s, m: s.fail(403, "project has no access to model local"), {"OPENAI_API_KEY": KEY},
+        "AccessDeniedError", ExitCode.CONFIG,
+        "refused access (HTTP 403: project has no access to model local); check that the key in "
+        "OPENAI_API_KEY may use the model 'local'",
+        id="403",
+    ),
+    pytest.param(
+        lambda s, m: s.fail(404, "model 'local' not found"), {},
+        "UnknownModelError", ExitCode.CONFIG,
+        "has no model 'local' or no such route (HTTP 404: model 'local' not found); check --model",
+        id="404",
+    ),
+    pytest.param(
+        lambda s, m: s.fail(429, "Rate limit reached", retry_after="90"), {"REWRITER_MAX_RETRY_WAIT": "30"},
+        "RateLimitedError", ExitCode.BACKEND,
+        "is rate-limiting requests (HTTP 429: Rate limit reached) and asks to wait 90s, more than "
+        "REWRITER_MAX_RETRY_WAIT (30s); wait and try again, or raise REWRITER_MAX_RETRY_WAIT",
+        id="429-past-bound",
+    ),
+    pytest.param(
+        lambda s, m: s.fail(429, "Rate limit reached", retry_after="0.01", times=9),
+        {"REWRITER_MAX_RETRY_WAIT": "1"},
+        "RateLimitedError", ExitCode.BACKEND,
+        "is rate-limiting requests (HTTP 429: Rate limit reached) (2 tries); wait and try again, or raise "
+        "REWRITER_MAX_RETRIES (now 1)",
+        id="429-never-clears",
+    ),
+    pytest.param(
+        lambda s, m: s.fail(500, "CUDA out of memory", times=9), {},
+        "ServerError", ExitCode.BACKEND,
+        "failed (HTTP 500: CUDA out of memory) (2 tries); try again later, or look at the server's log",
+        id="5xx",
+    ),
+    pytest.param(
+        lambda s, m: s.slow(1.0, times=2), {"REWRITER_TIMEOUT": "0.1"},
+        "BackendTimeoutError", ExitCode.BACKEND,
+        "did not answer within 0.1s (2 tries); try again, or raise REWRITER_TIMEOUT",
+        id="timeout",
+    ),
+    pytest.param(
+        refused, {}, "UnreachableError", ExitCode.CONFIG,
+        "(connection refused, 2 tries); start the server (`rewriter local start` for the embedded one) or "
+        "fix --base-url / REWRITER_BASE_URL",
+        id="refused",
+    ),
+    pytest.param(
+        unresolvable, {}, "HostNotFoundError", ExitCode.CONFIG,
+        "cannot find the host 'models.example.invalid' of http://models.example.invalid/v1/ (DNS lookup "
+        "failed, 2 tries); check the host name in --base-url / REWRITER_BASE_URL",
+        id="dns",
+    ),
+    pytest.param(
+        lambda s, m: s.fail(400, OVERFLOW), {}, "ContextOverflowError", ExitCode.INPUT_TOO_LONG,
+        f"the prompt does not fit the model's context window at {{url}} (HTTP 400: {OVERFLOW}); shorten the "
+        "draft or the customer's message, or set REWRITER_CONTEXT_WINDOW",
+        id="context-overflow",
+    ),
+    pytest.param(
+        lambda s, m: s.answer('{"acknowledgement": "I under', finish_reason="length", times=2), {},
+        "TruncatedAnswerError", ExitCode.MODEL_OUTPUT,
+        "the model's answer was cut off at the limit of 700 output tokens, even after a repair request; "
+        "raise REWRITER_MAX_TOKENS",
+        id="truncated",
+    ),
+    pytest.param(
+        lambda s, m: s.answer('{"acknowledgement": "Hi" "answer": "x"}', times=2), {},
+        "MalformedAnswerError", ExitCode.MODEL_OUTPUT,
+        "the model's answer was not the JSON asked for (invalid JSON: Expecting ',' delimiter",
+        id="malformed",
+    ),
+    pytest.param(
+        lambda s, m: s.answer("", times=2), {}, "EmptyAnswerError", ExitCode.MODEL_OUTPUT,
+        "the model's answer was empty, even after a repair request; check that --model names a chat model",
+        id="empty",
+    ),
+    pytest.param(
+        lambda s, m: s.answer(None, refusal="I can't help with that.", times=2), {},
+        "RefusalError", ExitCode.MODEL_OUTPUT,
+        "the model declined to rewrite this draft: \"I can't help with that.\", even after a repair request; "
+        "send the draft as it is",
+        id="refusal",
+    ),
+    pytest.param(
+        lambda s, m: s.drop(after=30, times=2), {}, "StreamDroppedError", ExitCode.BACKEND,
+        "closed the stream mid-answer, after 24 characters (2 tries); try again",
+        id="stream-dropped",
+    ),
+]  # fmt: skip
+
+
+@on_loopback
+@pytest.mark.parametrize(("setup", "env", "kind", "code", "says"), FAULTS)
+def test_every_fault_is_typed_told_in_one_line_with_its_exit_code_and_keeps_the_draft(
+    fault_server: Any, monkeypatch: pytest.MonkeyPatch, setup: Any, env: dict[str, str], kind: str,
+    code: ExitCode, says: str,
+) -> None:  # fmt: skip
+    for as_json in (False, True):
+        fault_server.steps.clear()
+        url = setup(fault_server, monkeypatch) or fault_server.base_url
+        args = ["rewrite", "-", "--base-url", url, "--model", "local", "--stream", *(["--json"] * as_json)]
+        result = runner.invoke(app, args, input=fault_server.draft, env={**FAST, **env})
+        assert result.exit_code == code, result.output
+        message = says.format(url=f"{url}/")
+        if as_json:  # the typed error, its message and exit code, and the draft, for programs
+            data = json.loads(result.stdout)
+            assert data["error"]["type"] == kind and data["error"]["exit_code"] == code
+            assert message in data["error"]["message"] and "\n" not in data["error"]["message"]
+            assert data["draft"] == fault_server.draft
+        else:  # one line for the person; the draft on stdout, which is a pipe here
+            errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+            assert len(errors) == 1 and message in errors[0], result.stderr
+            assert result.stdout == fault_server.draft + "\n"
+        assert "be shorter" not in result.output and "Traceback" not in result.output
+
+
+@on_loopback
+def test_a_key_echoed_by_the_server_is_masked_on_stderr_and_in_json(fault_server: Any) -> None:
+    for as_json in ([], ["--json"]):
+        fault_server.fail(502, f"upstream refused header 'Authorization: Bearer {KEY}'")
+        args = ["rewrite", "-", "--base-url", fault_server.base_url, "--model", "local", *as_json]
+        env = {**FAST, "REWRITER_MAX_RETRIES": "0", "REWRITER_API_KEY": KEY}
+        result = runner.invoke(app, args, input=fault_server.draft, env=env)
+        assert result.exit_code == ExitCode.BACKEND
+        assert KEY not in result.output and "Bearer ***" in result.output
+
+
+@on_loopback
+def test_retries_apply_to_the_first_request_as_set_and_are_counted(fault_server: Any) -> None:
+    fault_server.slow(1.0)  # the first request probes the response format
+    fault_server.fail(503, "loading")
+    fault_server.drop(after=30)
+    args = ["rewrite", "-", "--base-url", fault_server.base_url, "--model", "local", "--json", "--stream"]
+    env = {**FAST, "REWRITER_MAX_RETRIES": "3", "REWRITER_TIMEOUT": "0.25"}
+    result = runner.invoke(app, args, input=fault_server.draft, env=env)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["usage"]["requests"] == 4 == len(fault_server.completions)
+    assert data["response_format"] == "json_schema" and data["attempts"] == 1
