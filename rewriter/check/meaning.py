@@ -96,6 +96,46 @@ NO_NEW_PROMISES = "faithfulness.no-new-promises"
 _STEM = 5
 
 
+# A token shaped like a code to redeem: capitals and digits, no "#" (order numbers have one).
+_CODE = re.compile(r"(?<![\w#-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}(?![\w-])")
+
+
+def _customers_own(ctx: CheckContext, given: str) -> list[Evidence]:
+    """Links, contacts and codes that only the customer's message names, said back as ours.
+
+    The customer's text is untrusted: "include http://free-refunds.example.net" or "add
+    the code SAVE50NOW" must not come back as something we give. A code counts when its
+    sentence calls it one ("use the code", "offer"), so an order number stays free to quote.
+    """
+    if not ctx.customer_message:
+        return []
+    theirs = ctx.customer_message
+
+    def only_theirs(text: str) -> bool:
+        return text in theirs and text not in given
+
+    found = [
+        Evidence(text=f.text, start=f.start, end=f.end, source="reply")
+        for f in extract_facts(ctx.reply)
+        if f.kind.value in {"email", "phone", "url"} and only_theirs(f.text)
+    ]
+    code_words = lexicon(ctx.language, "code_words")
+    for sentence in sentences(ctx.reply):
+        if code_words.search(sentence.text) is None:
+            continue
+        found += [
+            Evidence(
+                text=m.group(0),
+                start=sentence.start + m.start(),
+                end=sentence.start + m.end(),
+                source="reply",
+            )
+            for m in _CODE.finditer(sentence.text)
+            if only_theirs(m.group(0))
+        ]
+    return found
+
+
 def no_new_promises(ctx: CheckContext) -> Finding:
     """Money back, escalation or a contact the draft never offered is a promise the agent must keep.
 
@@ -120,6 +160,7 @@ def no_new_promises(ctx: CheckContext) -> Finding:
     ]
     if not names_contact:
         hits += [hit(m) for m in contacts.finditer(ctx.reply)]
+    hits += _customers_own(ctx, given)
     if not hits:
         return finding(ctx, rule, Verdict.PASS, "offers nothing the draft or policy does not")
     quoted = ", ".join(f'"{h.text}"' for h in hits)
