@@ -144,14 +144,18 @@ def test_an_html_draft_is_loaded_as_its_text_and_code_emoji_rtl_survive(tmp_path
   - id: html-body
     tags: {scenario: refund, emotion: neutral, flaws: [cold]}
     customer: "<p>Where is my <b>refund</b>?</p>"
-    draft: '<html><body><p>Your refund of $25.00 is sent.</p><p><a href="https://example.com/r">Track it</a></p></body></html>'
+    draft: 'HTML_DRAFT'
     facts: ["$25.00", "https://example.com/r"]
   - id: markdown-emoji-rtl
     tags: {scenario: reset, emotion: neutral, flaws: [cold]}
     customer: "مرحبا 👋 my app is stuck"
     draft: "Run this 🙏:\\n\\n```\\napp --reset --port 8443\\n```\\n\\nThen set `MAX_RETRIES=5`."
     facts: ["app --reset --port 8443", "MAX_RETRIES=5"]
-"""
+""".replace(
+        "HTML_DRAFT",
+        '<html><body><p>Your refund of $25.00 is sent.</p><p><a href="https://example.com/r">Track it</a></p>'
+        "</body></html>",
+    )
     html, md = load_suite([write(tmp_path, cases)]).cases
     assert html.draft == "Your refund of $25.00 is sent.\n\nTrack it (https://example.com/r)\n"
     assert html.customer == "Where is my refund?\n"
