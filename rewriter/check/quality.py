@@ -368,7 +368,9 @@ def one_greeting(ctx: CheckContext) -> Finding:
 # A line ends whole at a sentence mark, a closing bracket or quote, or a fact (a URL, a
 # path, a code) the customer copies rather than reads.
 _CLOSED = re.compile(r"""[.!?…:;)\]"'»”’*]$""")
-_FACT_SHAPED = re.compile(r"[\d/\\@#_.:~]|[a-z][A-Z]")
+_FACT_SHAPED = re.compile(r"[\d/\\@#_.:~`]|[a-z][A-Z]")
+# A Markdown code block is copied, not read: its lines are no sentences.
+_FENCED = re.compile(r"^[ \t]*```[^\n]*\n[\s\S]*?^[ \t]*```[^\n]*$", re.MULTILINE)
 # What a step may name but not consist of: a URL, a path, a menu path, a time, a code.
 _FACT_TOKEN = re.compile(r"\S*[\d/\\@#_:~>]\S*|\b[A-Z][\w-]*(?:\s*>\s*[\w -]+)+")
 _SOCIAL_MARK = re.compile(r"\s*\^\w+$")
@@ -381,8 +383,11 @@ def _fragments(ctx: CheckContext) -> list[Evidence]:
     lines = paragraphs(ctx.reply)
     # A tab or other control character the draft does not have is a backslash bent by JSON.
     hits = [hit(m) for m in _CONTROL.finditer(ctx.reply) if m.group(0) not in (ctx.draft or "")]
+    fenced = [m.span() for m in _FENCED.finditer(ctx.reply)]
     for index, line in enumerate(lines):
         body, offset = line.text, line.start
+        if any(start <= offset < end for start, end in fenced):
+            continue
         greeting = stray_greeting(body, ctx.language) if index == 0 else None
         greeted = greeting is not None
         if greeting is not None:  # "Hi Dana, no problem!": the greeting's sentence goes on in lower case

@@ -21,11 +21,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rewriter.check import load_guidance
-from rewriter.errors import InputError
+from rewriter.errors import InputError, InputTooLongError
 from rewriter.eval.pairs import Pair, read_pairs
+from rewriter.inputs import decode_text, plain_text, too_long_message
 from rewriter.models import Channel, RewriteRequest
 
 SCHEMA_HEADER = "# yaml-language-server: $schema="
+# A golden file holds many drafts; the biggest today is ~60 KB.
+MAX_GOLDEN_BYTES = 4 * 1024 * 1024
 
 
 class Emotion(StrEnum):
@@ -125,7 +128,7 @@ class GoldenCase(_Strict):
     def _has_text(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("is blank")
-        return value
+        return plain_text(value)  # an HTML email body is rewritten as its text, as by `rewriter rewrite`
 
     @model_validator(mode="after")
     def _facts_are_in_the_draft(self) -> GoldenCase:
@@ -219,9 +222,16 @@ def _golden_files(path: Path) -> Iterable[Path]:
 
 def _read(file: Path) -> list[GoldenCase]:
     try:
-        raw: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        if file.stat().st_size > MAX_GOLDEN_BYTES:  # refused before it is read
+            raise InputTooLongError(too_long_message(str(file), file.stat().st_size, MAX_GOLDEN_BYTES))
+        data = file.read_bytes()
+    except OSError as exc:
         raise InputError(f"{file}: cannot read it: {exc}") from exc
+    try:
+        # The same refusals as a draft file (binary, not UTF-8, empty, too big), and a BOM honoured.
+        raw: Any = yaml.safe_load(
+            decode_text(data, str(file), max_bytes=MAX_GOLDEN_BYTES, empty_hint="give it a list of cases")
+        )
     except yaml.YAMLError as exc:
         raise InputError(f"{file}: not valid YAML: {exc}") from exc
     try:

@@ -229,3 +229,19 @@ def test_a_lost_name_is_possibly_lost_where_the_language_capitalises_only_names(
     report = check_faithfulness(draft, reply, names=True)
     assert [(f.rule_id, f.evidence[0].text) for f in report.failures] == [(POSSIBLY_LOST, "Leeds")]
     assert check_faithfulness(draft, reply).passed  # German drafts: every noun is capitalised
+
+
+MARKDOWN = (
+    "Run this to reset the cache:\n\n```bash\nrm -rf ~/.cache/app && app --reset --port 8443\n```\n\n"
+    "Then set `MAX_RETRIES=5` in `config.toml` and restart."
+)
+COMMAND = "rm -rf ~/.cache/app && app --reset --port 8443"
+
+
+def test_facts_inside_code_blocks_and_inline_code_are_held_verbatim() -> None:
+    report = check_faithfulness(MARKDOWN, MARKDOWN)
+    assert report.passed and report.facts_checked == [COMMAND, "MAX_RETRIES=5", "config.toml"]
+    changed = MARKDOWN.replace("--port 8443", "--port 8080").replace("`MAX_RETRIES=5`", "`MAX_RETRIES=3`")
+    messages = " ".join(f.message for f in check_faithfulness(MARKDOWN, changed).failures)
+    assert f'dropped code "{COMMAND}" from the draft' in messages
+    assert 'dropped code "MAX_RETRIES=5"' in messages

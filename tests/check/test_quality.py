@@ -274,3 +274,17 @@ def test_telling_the_writer_what_to_tell_them_is_a_leak() -> None:
     reply = "Hi Gloria,\n\n1. Tell them they'll need to change the password\n2. Open Settings > Security"
     found = verdict(reply, "tone.no-instruction-leak", customer_message=None)
     assert [e.text for e in found.evidence] == ["Tell them they'll need to change the password"]
+
+
+MARKDOWN_DRAFT = (
+    "Hi Connor,\n\nRun this to reset the cache:\n\n"
+    "```bash\nrm -rf ~/.cache/app && app --reset --port 8443\n```\n\n"
+    "Then set `MAX_RETRIES=5` in `config.toml` and restart.\n\nThanks, Sam"
+)
+
+
+def test_lines_of_a_code_block_are_no_broken_sentences() -> None:
+    found = verdict(MARKDOWN_DRAFT, "tone.whole-sentences", draft=MARKDOWN_DRAFT)
+    assert found.verdict is Verdict.PASS
+    broken = MARKDOWN_DRAFT.replace("```bash\n", "").replace("\n```", "")
+    assert verdict(broken, "tone.whole-sentences", draft=MARKDOWN_DRAFT).verdict is Verdict.FAIL

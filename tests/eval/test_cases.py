@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rewriter.errors import InputError
+from rewriter.errors import InputError, InputTooLongError
 from rewriter.eval.cases import SCHEMA_HEADER, load_suite, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,3 +107,56 @@ def test_the_schema_command_writes_and_checks_the_file(tmp_path: Path) -> None:
     assert CliRunner().invoke(app, ["eval", "schema", "--out", str(target)]).exit_code == 0
     assert target.read_text(encoding="utf-8") == schema_text()
     assert CliRunner().invoke(app, ["eval", "schema", "--check", "--out", str(target)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "is empty; give it a list of cases"),
+        (b"  \n\n", "is empty; give it a list of cases"),
+        (b"cases:\x00\x01\x02", "looks like a binary file"),
+        ("cases: [] # caf\u00e9".encode("latin-1"), r"not valid UTF-8 \(byte 15, line 1"),
+    ],
+)
+def test_a_bad_golden_file_is_refused_like_a_draft(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "cases.yaml"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=message):
+        load_suite([path])
+
+
+def test_a_utf16_golden_file_with_a_bom_loads(tmp_path: Path) -> None:
+    path = tmp_path / "cases.yaml"
+    path.write_bytes(GOOD.encode("utf-16"))
+    assert [c.id for c in load_suite([path]).cases] == ["ok-case"]
+
+
+def test_a_huge_golden_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "cases.yaml"
+    with path.open("wb") as f:
+        f.truncate(5 * 1024 * 1024)
+    with pytest.raises(InputTooLongError, match="5,242,880 bytes"):
+        load_suite([path])
+
+
+def test_an_html_draft_is_loaded_as_its_text_and_code_emoji_rtl_survive(tmp_path: Path) -> None:
+    cases = """cases:
+  - id: html-body
+    tags: {scenario: refund, emotion: neutral, flaws: [cold]}
+    customer: "<p>Where is my <b>refund</b>?</p>"
+    draft: 'HTML_DRAFT'
+    facts: ["$25.00", "https://example.com/r"]
+  - id: markdown-emoji-rtl
+    tags: {scenario: reset, emotion: neutral, flaws: [cold]}
+    customer: "مرحبا 👋 my app is stuck"
+    draft: "Run this 🙏:\\n\\n```\\napp --reset --port 8443\\n```\\n\\nThen set `MAX_RETRIES=5`."
+    facts: ["app --reset --port 8443", "MAX_RETRIES=5"]
+""".replace(
+        "HTML_DRAFT",
+        '<html><body><p>Your refund of $25.00 is sent.</p><p><a href="https://example.com/r">Track it</a></p>'
+        "</body></html>",
+    )
+    html, md = load_suite([write(tmp_path, cases)]).cases
+    assert html.draft == "Your refund of $25.00 is sent.\n\nTrack it (https://example.com/r)\n"
+    assert html.customer == "Where is my refund?\n"
+    assert md.draft.startswith("Run this 🙏:\n\n```\napp --reset") and md.customer.startswith("مرحبا 👋")
