@@ -222,7 +222,8 @@ def _read(file: Path) -> list[GoldenCase]:
         raw: Any = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{file}: cannot read it: {exc}") from exc
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: a date that is no date ("2024-13-45"); RecursionError: nested too deeply.
         raise InputError(f"{file}: not valid YAML: {exc}") from exc
     try:
         return GoldenFile.model_validate(raw).cases
