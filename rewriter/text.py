@@ -118,9 +118,11 @@ def extract_json_object(text: str) -> Any:
     except json.JSONDecodeError as exc:
         if exc.msg.startswith("Invalid \\escape"):
             # A Windows path written raw ("C:\Users"): the backslash was meant literally.
-            with contextlib.suppress(json.JSONDecodeError):
+            with contextlib.suppress(json.JSONDecodeError, RecursionError):
                 return json.loads(_ESCAPE.sub(_literal_backslash, raw), strict=False)
         raise NoJSONError(f"invalid JSON: {exc.msg} at character {exc.pos}", missing=False) from exc
+    except RecursionError as exc:  # "[[[[..." from a model stuck in a loop: no answer is nested so
+        raise NoJSONError("invalid JSON: nested too deeply", missing=False) from exc
 
 
 def _literal_backslash(escape: re.Match[str]) -> str:

@@ -52,6 +52,8 @@ def test_json_is_found_inside_fences_and_chatter_with_raw_newlines() -> None:
         ("I cannot help with that.", True, "no JSON object found"),
         ('{"answer": "cut off', True, "no JSON object found"),
         ('{"answer": }', False, "invalid JSON: Expecting value"),
+        ('{"answer": ' + "[" * 5000 + "}", False, "invalid JSON: nested too deeply"),
+        ('{"answer": "\\q", "steps": ' + "[" * 5000 + "}", False, "invalid JSON: Invalid \\\\escape"),
     ],
 )
 def test_unusable_answers_say_why(text: str, missing: bool, message: str) -> None:

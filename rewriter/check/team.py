@@ -38,7 +38,12 @@ def read_team_file(path: Path) -> TeamFile:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the team guidance file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: cannot read the team guidance file: not UTF-8 text ({exc.reason})"
+        ) from exc
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: a date that is no date ("2024-13-45"); RecursionError: nested too deeply.
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with disable, rules, banned_phrases, required_phrases")

@@ -232,7 +232,8 @@ def _read(file: Path) -> list[GoldenCase]:
         raw: Any = yaml.safe_load(
             decode_text(data, str(file), max_bytes=MAX_GOLDEN_BYTES, empty_hint="give it a list of cases")
         )
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: a date that is no date ("2024-13-45"); RecursionError: nested too deeply.
         raise InputError(f"{file}: not valid YAML: {exc}") from exc
     try:
         return GoldenFile.model_validate(raw).cases

@@ -50,6 +50,8 @@ def read_pairs(file: Path, *, sample: int | None = None, seed: int = 7) -> list[
             pair = Pair.model_validate(json.loads(line))
         except json.JSONDecodeError as exc:
             raise InputError(f"{file}: line {number}: not JSON ({exc.msg})") from exc
+        except RecursionError as exc:
+            raise InputError(f"{file}: line {number}: not JSON (nested too deeply)") from exc
         except ValidationError as exc:
             err = exc.errors()[0]
             field = ".".join(map(str, err["loc"])) or "the line"

@@ -68,11 +68,21 @@ def test_required_phrase_and_new_rule(tmp_path: Path) -> None:
         ("banned_phrases:\n  - phrase: ''\n", r"field banned_phrases.0.phrase"),
         ("colour: blue\n", r"field colour: Extra inputs"),
         ("rules: [\n", r"not valid YAML"),
+        ("disable: 2024-13-45\n", r"not valid YAML: month must be in 1\.\.12"),
+        ("[" * 3000, r"not valid YAML"),
     ],
 )
 def test_invalid_team_files_name_file_rule_and_field(tmp_path: Path, text: str, message: str) -> None:
     path = team_file(tmp_path, text)
     with pytest.raises(ConfigError, match=message) as info:
+        load_guidance(path)
+    assert str(path) in info.value.message
+
+
+def test_a_team_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "team.yaml"
+    path.write_bytes(b"disable: [caf\xe9]\n")
+    with pytest.raises(ConfigError, match="not UTF-8 text") as info:
         load_guidance(path)
     assert str(path) in info.value.message
 

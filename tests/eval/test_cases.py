@@ -72,6 +72,8 @@ def test_the_suite_hash_follows_the_cases(tmp_path: Path) -> None:
             "field 'expect.rules': no rule 'tone.blame'",
         ),
         (("cases:", "cases: ["), "not valid YAML"),
+        (("cases:", "when: 2024-13-45\ncases:"), "not valid YAML: month must be in 1..12"),
+        (("cases:", "deep: " + "[" * 3000 + "\ncases:"), "not valid YAML"),
     ],
 )
 def test_a_malformed_file_names_the_file_the_case_and_the_field(

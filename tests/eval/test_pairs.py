@@ -45,6 +45,7 @@ def test_a_sample_is_fixed_and_smaller(tmp_path: Path) -> None:
     ("line", "expected"),
     [
         ("not json", "line 2: not JSON"),
+        ('{"id": ' + "[" * 5000 + "]" * 5000 + "}", r"line 2: not JSON \(nested too deeply\)"),
         (json.dumps({"id": "x", "customer_message": "hi"}), "line 2: field 'agent_reply'"),
     ],
 )

@@ -1,0 +1,71 @@
+"""Fuzz the shared text primitives: they never crash and always agree with their offsets."""
+
+from __future__ import annotations
+
+import pytest
+from fuzz_strategies import texts
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rewriter.text import NoJSONError, extract_json_object, sentences, unwrap
+
+FAST = settings(max_examples=25, deadline=None)
+LONG = settings(max_examples=3000, deadline=None)
+
+json_like = st.one_of(
+    texts,
+    st.recursive(
+        st.sampled_from(["1", '"a"', "null", r'"C:\Users"', '"\\u12"', "{", "}", "[", "]"]),
+        lambda inner: (
+            st.builds(lambda xs: "{" + ",".join(f'"k": {x}' for x in xs) + "}", st.lists(inner))
+            | st.builds(lambda xs: "[" + ",".join(xs) + "]", st.lists(inner))
+        ),
+        max_leaves=20,
+    ).map(lambda s: f"```json\n{s}\n```"),
+    # Deep nesting: a model that loops on "[" must not exhaust the parser's stack.
+    st.builds(lambda n, o: '{"a": ' + o * n + "}", st.integers(0, 5000), st.sampled_from(["[", '{"b": '])),
+)
+
+
+def _text_invariants(text: str) -> None:
+    spans = sentences(text)
+    assert spans == sentences(text)
+    for span in spans:
+        assert text[span.start : span.end] == span.text
+    assert unwrap(text) == unwrap(text)
+
+
+def _json_invariants(text: str) -> None:
+    try:
+        first = extract_json_object(text)
+    except NoJSONError:
+        with pytest.raises(NoJSONError):
+            extract_json_object(text)
+    else:
+        assert extract_json_object(text) == first
+
+
+@FAST
+@given(texts)
+def test_text(text: str) -> None:
+    _text_invariants(text)
+
+
+@FAST
+@given(json_like)
+def test_json(text: str) -> None:
+    _json_invariants(text)
+
+
+@pytest.mark.fuzz
+@LONG
+@given(texts)
+def test_text_long(text: str) -> None:
+    _text_invariants(text)
+
+
+@pytest.mark.fuzz
+@LONG
+@given(json_like)
+def test_json_long(text: str) -> None:
+    _json_invariants(text)
