@@ -165,7 +165,9 @@ def next_step(ctx: CheckContext) -> Finding:
     cue = lexicon(ctx.language, "next_step_cues").search(ctx.reply)
     found = numbered or cue
     if found:
-        ev = [Evidence(text=found.group(0).strip(), start=found.start(), end=found.end(), source="reply")]
+        start = found.start() + len(found.group(0)) - len(found.group(0).lstrip())  # "  1. " is "1."
+        text = found.group(0).strip()
+        ev = [Evidence(text=text, start=start, end=start + len(text), source="reply")]
         return finding(ctx, "assertive.next-step", Verdict.PASS, "gives a next step", evidence=ev)
     return finding(
         ctx, "assertive.next-step", Verdict.FAIL, "no next step: nothing to do and nothing promised",

@@ -36,6 +36,13 @@ def test_apology_with_nothing_to_do_fails_next_step() -> None:
     assert [e.text for e in found["empathy.no-hollow-apology"].evidence] == ["sorry", "Apologies"]
 
 
+def test_a_numbered_step_as_next_step_is_quoted_without_its_spaces() -> None:
+    reply = "Hi Sam,\n\nHere is how:\n  1. Open Settings > Backups.\n\nBest,\nAlex"
+    [step] = [f for f in check_reply(reply).findings if f.rule_id == "assertive.next-step"]
+    assert step.verdict is Verdict.PASS
+    assert [(e.text, reply[e.start : e.end]) for e in step.evidence] == [("1.", "1.")]
+
+
 def test_social_reply_asking_for_card_number_in_public_fails() -> None:
     reply = "Hi Sam, reply here with your card number and we'll refund it."
     found = {f.rule_id: f for f in check_reply(reply, channel=Channel.SOCIAL, customer_name="Sam").findings}
