@@ -48,14 +48,7 @@ def _points_at_its_text(report: CheckReport, args: dict[str, object]) -> None:
     for finding in report.findings:
         for e in finding.evidence:
             texts_ = [t for t in sources[e.source] if isinstance(t, str)]
-            # Known: next-step quotes a numbered line stripped ("1.") at the offsets of the
-            # match with its spaces ("  1. "); the baselines record those offsets, so it
-            # stays until they are re-recorded.
-            loose = finding.rule_id == "assertive.next-step"
-            assert any(
-                t[e.start : e.end] == e.text or (loose and t[e.start : e.end].strip() == e.text)
-                for t in texts_
-            ), (finding.rule_id, e)
+            assert any(t[e.start : e.end] == e.text for t in texts_), (finding.rule_id, e)
 
 
 def _check_invariants(args: dict[str, object]) -> None:
