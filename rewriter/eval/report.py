@@ -233,7 +233,8 @@ def html_report(run: EvalRun, *, redact: bool = True) -> str:
     for result in run.results:
         parts.append(_case_html(cases[result.case_id], result, masks, opened=result is first_failing))
     parts.append("</body></html>\n")
-    return masks.text("".join(parts))
+    # What escaped the per-field masking (a value in a verdict's reason), masked as HTML text.
+    return Redactor({v: html.escape(p) for v, p in masks.values.items()}).text("".join(parts))
 
 
 def _scorer_row(name: str, entry: ScorerSummary) -> str:
