@@ -20,6 +20,7 @@ from rewriter.eval import report
 from rewriter.eval.cases import load_suite, schema_text
 from rewriter.eval.compare import compare_runs
 from rewriter.eval.journal import write_atomic
+from rewriter.eval.redact import enabled as redaction_enabled
 from rewriter.eval.replay import RecordMode, replay_settings, save_replay_settings
 from rewriter.eval.results import CaseResult, load_run
 from rewriter.eval.runner import OnResult, RunOptions, rescore, run_suite
@@ -87,6 +88,13 @@ def eval_run(
         int | None,
         typer.Option("--sample", min=1, help="From each *.jsonl file of real pairs, a fixed sample of N."),
     ] = None,
+    no_redact: Annotated[
+        bool,
+        typer.Option(
+            "--no-redact",
+            help="Record the customer's emails, phone and card numbers unmasked (also: REWRITER_REDACT=0).",
+        ),
+    ] = False,
 ) -> None:
     """Rewrite every golden case, score it, and write a run file (journalled as it goes)."""
     if record_mode not in ("none", "new_episodes", "all"):
@@ -106,6 +114,7 @@ def eval_run(
             settings=settings, repeats=repeats, repeat_sample=repeat_sample, concurrency=concurrency,
             cache_dir=None if no_cache else cache_dir() / "eval",
             judge_settings=judge, cassettes=cassettes, record_mode=mode, pipeline=pipeline,
+            redact=not no_redact and redaction_enabled(),
         )  # fmt: skip
         if cassettes is not None and mode != "none":
             save_replay_settings(cassettes, settings)
@@ -193,6 +202,12 @@ def eval_report(
     run_file: Annotated[Path, typer.Argument(help="A run file from `rewriter eval run`.")],
     fmt: Annotated[str, typer.Option("--format", help="md, html, json or junit.")] = "md",
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+    no_redact: Annotated[
+        bool,
+        typer.Option(
+            "--no-redact", help="Show the customer's emails, phone and card numbers (or REWRITER_REDACT=0)."
+        ),
+    ] = False,
 ) -> None:
     """Report a run: Markdown for a pull request, HTML to read, JSON for tools, JUnit XML for CI."""
     writers = {
@@ -204,7 +219,7 @@ def eval_report(
     if fmt not in writers:
         raise typer.BadParameter(f"--format is one of: {', '.join(writers)}")
     with cli_errors():
-        text = writers[fmt](load_run(run_file))
+        text = writers[fmt](load_run(run_file), redact=not no_redact and redaction_enabled())
         _emit(text, out)
 
 

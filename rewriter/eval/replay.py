@@ -1,9 +1,12 @@
 """Recorded HTTP traffic, so a whole eval run can be replayed offline, byte for byte.
 
 The same hygiene as the test suite's cassettes (the tests use these very functions):
-keys, cookies and client fingerprints are never written, requests match on method,
-path and JSON body (so a changed prompt is a miss, never a silent replay), and in
-``none`` mode nothing reaches the network: a request that is not recorded fails.
+keys, cookies, key-bearing query parameters and client fingerprints are never written,
+requests match on method, path and JSON body (so a changed prompt is a miss, never a
+silent replay), and in ``none`` mode nothing reaches the network: a request that is not
+recorded fails. An eval recording also masks the customer's personal data in request
+and response bodies (``rewriter.eval.redact``); the live request is masked the same way
+before it is matched, so a masked recording replays.
 """
 
 from __future__ import annotations
@@ -16,9 +19,15 @@ from typing import Any, Literal
 
 from rewriter.config import Settings
 from rewriter.errors import ConfigError, InputError
+from rewriter.eval.redact import Redactor
 
 RecordMode = Literal["none", "new_episodes", "all"]
-SECRET_HEADERS = frozenset({"authorization", "api-key", "cookie"})
+SECRET_HEADERS = frozenset(
+    {"authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie"}
+)
+# Response headers that carry an account's identity or a session.
+SECRET_RESPONSE_HEADERS = frozenset({"set-cookie", "openai-organization", "openai-project"})
+SECRET_QUERY_PARAMETERS = ("api_key", "api-key", "key", "access_token", "token")
 
 
 def scrub_request(request: Any) -> Any:
@@ -30,15 +39,54 @@ def scrub_request(request: Any) -> Any:
 
 
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    """Drop cookies and the date a server stamps on its answer."""
+    """Drop cookies, the account's identity and the date a server stamps on its answer."""
     response["headers"] = {
-        k: v for k, v in response.get("headers", {}).items() if k.lower() not in {"set-cookie", "date"}
+        k: v
+        for k, v in response.get("headers", {}).items()
+        if k.lower() not in SECRET_RESPONSE_HEADERS | {"date"}
     }
     return response
 
 
+def redact_request(redactor: Redactor) -> Any:
+    """A ``before_record_request`` that scrubs headers and masks the customer's data in the body."""
+
+    def before(request: Any) -> Any:
+        request = scrub_request(request)
+        request.body = redactor.body(request.body)
+        return request
+
+    return before
+
+
+def redact_response(redactor: Redactor) -> Any:
+    """A ``before_record_response`` that scrubs headers and masks the customer's data in the body."""
+
+    def before(response: dict[str, Any]) -> dict[str, Any]:
+        response = scrub_response(response)
+        body = response.get("body")
+        if isinstance(body, dict) and "string" in body:
+            body["string"] = redactor.body(body["string"])
+        return response
+
+    return before
+
+
+def redacted_json_body(redactor: Redactor) -> Any:
+    """``json_body`` over both bodies masked: a masked or an unmasked recording matches alike."""
+
+    def match(r1: Any, r2: Any) -> None:
+        _compare(redactor.body(r1.body), redactor.body(r2.body))
+
+    return match
+
+
 def json_body(r1: Any, r2: Any) -> None:
     """Match JSON bodies by value, so key order never causes a miss but any change does."""
+    _compare(r1.body, r2.body)
+
+
+def _compare(b1: Any, b2: Any) -> None:
 
     def load(body: Any) -> Any:
         if isinstance(body, bytes):
@@ -50,7 +98,7 @@ def json_body(r1: Any, r2: Any) -> None:
         except ValueError:
             return body
 
-    if load(r1.body) != load(r2.body):
+    if load(b1) != load(b2):
         raise AssertionError("request bodies differ")  # how a vcrpy matcher says "no match"
 
 
@@ -59,6 +107,7 @@ def vcr_config() -> dict[str, Any]:
     return {
         "match_on": ["method", "path", "json_body"],
         "filter_headers": sorted(SECRET_HEADERS),
+        "filter_query_parameters": list(SECRET_QUERY_PARAMETERS),
         "before_record_request": scrub_request,
         "before_record_response": scrub_response,
         "decode_compressed_response": True,
@@ -66,11 +115,21 @@ def vcr_config() -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def cassette(path: Path, record_mode: RecordMode) -> Iterator[Any]:
+def cassette(
+    path: Path, record_mode: RecordMode, redactor: Redactor | None = None, *, redact: bool = True
+) -> Iterator[Any]:
     """Record to or replay from one cassette file for the duration of the block.
 
     vcrpy patches the HTTP client for the whole process, so only one cassette may be
     open at a time: runs that use cassettes go one case at a time.
+
+    Args:
+        path: The cassette.
+        record_mode: none (replay only), new_episodes or all.
+        redactor: The case's personal data, masked in what is recorded (unless
+            ``redact`` is false); requests are matched with it applied to both sides
+            either way, so a recording made with or without masking replays.
+        redact: Mask what is recorded (the default).
 
     Raises:
         ConfigError: vcrpy is not installed (``pip install 'rewriter[eval]'``).
@@ -79,8 +138,12 @@ def cassette(path: Path, record_mode: RecordMode) -> Iterator[Any]:
         import vcr
     except ImportError as exc:  # the eval extra is optional for teams that only rewrite
         raise ConfigError("replaying cassettes needs vcrpy: pip install 'rewriter[eval]'") from exc
-    recorder = vcr.VCR(record_mode=record_mode, **vcr_config())
-    recorder.register_matcher("json_body", json_body)
+    config = vcr_config()
+    if redactor is not None and redact:
+        config["before_record_request"] = redact_request(redactor)
+        config["before_record_response"] = redact_response(redactor)
+    recorder = vcr.VCR(record_mode=record_mode, **config)
+    recorder.register_matcher("json_body", redacted_json_body(redactor or Redactor()))
     with recorder.use_cassette(str(path)) as recorded:
         yield recorded
 

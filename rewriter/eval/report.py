@@ -3,6 +3,8 @@
 Each is a pure function of the run file, so a report can be rebuilt at any time and
 two people looking at the same run see the same numbers. The HTML report is a single
 self-contained file (inline style, no scripts or assets fetched), readable from disk.
+By default a report masks the customer's emails, phone and card numbers that the draft
+and policy do not hold (``rewriter.eval.redact``); the draft's facts are shown verbatim.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from __future__ import annotations
 import difflib
 import html
 import json
+import re
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from rewriter.eval.cases import GoldenCase
 from rewriter.eval.compare import Comparison, Delta
+from rewriter.eval.redact import Redactor
 from rewriter.eval.results import CaseResult, EvalRun, ScorerSummary
 from rewriter.eval.scorers import Outcome, Score
 
@@ -25,6 +29,11 @@ def _pct(value: float | None) -> str:
 
 def _num(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
+
+
+def redactor(run: EvalRun) -> Redactor:
+    """What a report of ``run`` masks: each case's customer data that its draft and policy lack."""
+    return Redactor.merged(Redactor.for_case(c.customer, [c.draft, *c.policy]) for c in run.cases)
 
 
 def _failing(result: CaseResult) -> list[Score]:
@@ -51,7 +60,7 @@ def _headline(run: EvalRun) -> list[tuple[str, str]]:
     ]
 
 
-def markdown(run: EvalRun, *, failures: int = 20) -> str:
+def markdown(run: EvalRun, *, failures: int = 20, redact: bool = True) -> str:
     """A summary fit for a pull-request comment: headline, per-scorer rates, failing cases."""
     lines = ["## rewriter eval", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in _headline(run)]
@@ -73,10 +82,11 @@ def markdown(run: EvalRun, *, failures: int = 20) -> str:
         )
     if len(failed) > failures:
         lines.append(f"- ... and {len(failed) - failures} more (see the HTML report)")
-    return "\n".join(lines).replace("\r", "") + "\n"
+    text = "\n".join(lines).replace("\r", "") + "\n"
+    return redactor(run).text(text) if redact else text
 
 
-def junit(run: EvalRun) -> str:
+def junit(run: EvalRun, *, redact: bool = True) -> str:
     """JUnit XML: one test case per case and repeat, so any CI lists failing cases natively."""
     s = run.summary
     suite = ET.Element(
@@ -109,15 +119,16 @@ def junit(run: EvalRun) -> str:
             )
         ET.SubElement(case, "system-out").text = result.reply or ""
     ET.indent(suite)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    text = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    return redactor(run).text(text) if redact else text
 
 
 def _scenario(run: EvalRun, case_id: str) -> str:
     return next((c.tags.scenario for c in run.cases if c.id == case_id), "case").replace("-", "_")
 
 
-def as_json(run: EvalRun) -> str:
-    """Metadata, summary and one compact row per result, for tools."""
+def as_json(run: EvalRun, *, redact: bool = True) -> str:
+    """Metadata, summary and one compact row per result, for tools (no text of a case or reply)."""
     rows = [
         {
             "case_id": r.case_id,
@@ -137,7 +148,8 @@ def as_json(run: EvalRun) -> str:
         "summary": run.summary.model_dump(mode="json"),
         "results": rows,
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return redactor(run).text(text) if redact else text
 
 
 def comparison_markdown(comparison: Comparison) -> str:
@@ -196,10 +208,11 @@ mark{background:#ffe08a}del{background:#fde2e2;color:#8a1c1c}ins{background:#dff
 """
 
 
-def html_report(run: EvalRun) -> str:
+def html_report(run: EvalRun, *, redact: bool = True) -> str:
     """One self-contained HTML page: summary, per-scorer rates, repeats, and a drill-down per case."""
     e = html.escape
     cases = {c.id: c for c in run.cases}
+    masks = redactor(run) if redact else Redactor()
     parts = [
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>rewriter eval</title>"
         f"<style>{_STYLE}</style></head><body><h1>rewriter eval</h1><table>"
@@ -218,9 +231,10 @@ def html_report(run: EvalRun) -> str:
     )
     first_failing = next((r for r in run.results if not r.passed), None)
     for result in run.results:
-        parts.append(_case_html(cases[result.case_id], result, opened=result is first_failing))
+        parts.append(_case_html(cases[result.case_id], result, masks, opened=result is first_failing))
     parts.append("</body></html>\n")
-    return "".join(parts)
+    # What escaped the per-field masking (a value in a verdict's reason), masked as HTML text.
+    return Redactor({v: html.escape(p) for v, p in masks.values.items()}).text("".join(parts))
 
 
 def _scorer_row(name: str, entry: ScorerSummary) -> str:
@@ -253,8 +267,10 @@ def _repeats_section(run: EvalRun) -> list[str]:
     return [*rows, "</table>"]
 
 
-def _case_html(case: GoldenCase, result: CaseResult, *, opened: bool = False) -> str:
-    e = html.escape
+def _case_html(case: GoldenCase, result: CaseResult, masks: Redactor, *, opened: bool = False) -> str:
+    def e(text: str) -> str:
+        return html.escape(masks.text(text))
+
     state = "error" if result.status == "error" else ("pass" if result.passed else "fail")
     reply = result.reply or ""
     head = (
@@ -266,9 +282,11 @@ def _case_html(case: GoldenCase, result: CaseResult, *, opened: bool = False) ->
     body = [
         f"<div class='grid'><div><h3>Customer</h3><pre>{e(case.customer)}</pre></div>"
         f"<div><h3>Draft</h3><pre>{e(case.draft)}</pre></div></div>",
-        f"<h3>Reply</h3><pre>{_highlight(reply, result.scores)}</pre>" if reply else "",
+        f"<h3>Reply</h3><pre>{_highlight(reply, result.scores, masks)}</pre>" if reply else "",
         f"<p class='fail'>{e(result.error)}</p>" if result.error else "",
-        f"<h3>Draft vs reply</h3><pre>{word_diff(case.draft, reply)}</pre>" if reply else "",
+        f"<h3>Draft vs reply</h3><pre>{word_diff(masks.text(case.draft), masks.text(reply))}</pre>"
+        if reply
+        else "",
         "<h3>Verdicts</h3><table><tr><th>scorer</th><th>outcome</th><th>reason</th><th>evidence</th></tr>",
     ]
     for s in result.scores:
@@ -290,8 +308,10 @@ def _case_html(case: GoldenCase, result: CaseResult, *, opened: bool = False) ->
     return head + "".join(body)
 
 
-def _highlight(reply: str, scores: list[Score]) -> str:
-    """The reply with every span a failing verdict quotes marked."""
+def _highlight(reply: str, scores: list[Score], masks: Redactor | None = None) -> str:
+    """The reply with every span a failing verdict quotes marked, masked values masked whole."""
+    masks = masks or Redactor()
+    masked = [(m.start(), m.end()) for v in masks.values for m in re.finditer(re.escape(v), reply)]
     spans = sorted(
         {
             (ev.start, ev.end)
@@ -301,13 +321,19 @@ def _highlight(reply: str, scores: list[Score]) -> str:
             if ev.source == "reply"
         }
     )
+
+    def e(text: str) -> str:
+        return html.escape(masks.text(text))
+
     out, at = [], 0
     for start, end in spans:
         if start < at or end > len(reply) or reply[start:end] == "":
             continue
-        out += [html.escape(reply[at:start]), f"<mark>{html.escape(reply[start:end])}</mark>"]
+        if any(a < start < b or a < end < b for a, b in masked):
+            continue  # a mark inside a masked value would leave part of it showing
+        out += [e(reply[at:start]), f"<mark>{e(reply[start:end])}</mark>"]
         at = end
-    return "".join([*out, html.escape(reply[at:])])
+    return "".join([*out, e(reply[at:])])
 
 
 def word_diff(before: str, after: str) -> str:

@@ -31,6 +31,7 @@ from rewriter.eval.anchor import plain_rewrite
 from rewriter.eval.cache import CachedClient
 from rewriter.eval.cases import GoldenCase, Suite
 from rewriter.eval.journal import Journal, journal_path, read_journal, write_atomic
+from rewriter.eval.redact import Redactor
 from rewriter.eval.replay import RecordMode, cassette, not_recorded
 from rewriter.eval.results import CaseResult, EvalRun, RunMeta, summarise
 from rewriter.eval.scorers import Score, Scored, Scoring, case_score, score_reply
@@ -56,6 +57,8 @@ class RunOptions(BaseModel):
     judge_settings: Settings | None = None
     cassettes: Path | None = None
     record_mode: RecordMode = "none"
+    # Mask the customer's personal data in what is recorded (rewriter.eval.redact).
+    redact: bool = True
     # "plain": the plain-prompt anchor (rewriter.eval.anchor) instead of the rewriter.
     pipeline: Literal["rewriter", "plain"] = "rewriter"
 
@@ -280,7 +283,9 @@ def _cassette_path(case: GoldenCase, repeat: int, options: RunOptions) -> Path:
 def _recording(case: GoldenCase, repeat: int, options: RunOptions) -> contextlib.AbstractContextManager[Any]:
     if options.cassettes is None:
         return contextlib.nullcontext()
-    return cassette(_cassette_path(case, repeat, options), options.record_mode)
+    redactor = Redactor.for_case(case.customer, [case.draft, *case.policy])
+    path = _cassette_path(case, repeat, options)
+    return cassette(path, options.record_mode, redactor, redact=options.redact)
 
 
 def _repeats(case: GoldenCase, suite: Suite, options: RunOptions) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +67,65 @@ def test_rescoring_the_baseline_changes_nothing_and_needs_no_model(tmp_path: Pat
     assert result.exit_code == 0, result.output
     again = EvalRun.model_validate_json(copy.read_text(encoding="utf-8"))
     assert again.results == EvalRun.model_validate_json(BASELINE.read_text(encoding="utf-8")).results
+
+
+CUSTOMER = (
+    "My files are gone! Write to me at dana.k@mailbox.test or call +44 20 7946 0958. "
+    "I paid with 4111 1111 1111 1111 and want to know if my backups are lost."
+)
+SUPPORT_DRAFT = (
+    "Hi Dana,\n\nYour backups are kept for 30 days. Restore them from Settings > Backups, "
+    "or write to support@example.com.\n\nThanks,\nLena"
+)
+
+
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+def test_a_recording_masks_the_customers_data_keeps_the_drafts_facts_and_replays(
+    fault_server: Any, tmp_path: Path
+) -> None:
+    from rewriter.config import Settings
+    from rewriter.eval.cases import GoldenCase, Suite
+
+    case = GoldenCase.model_validate({
+        "id": "pii", "tags": {"scenario": "backups", "emotion": "worried", "flaws": ["none"]},
+        "customer_name": "Dana", "customer": CUSTOMER, "draft": SUPPORT_DRAFT,
+        "facts": ["30 days", "Settings > Backups", "support@example.com"],
+    })  # fmt: skip
+    suite = Suite(cases=[case], hash="pii", files=[])
+    parts = {
+        **fault_server.parts,
+        "closing": "Write to support@example.com; we reply to dana.k@mailbox.test.",
+    }
+    fault_server.answer(json.dumps(parts))
+    settings = Settings(base_url=fault_server.base_url, model="local", response_format="text", max_retries=0)
+    scoring = load_scoring(EVALS / "scoring.yaml")
+    recorded = run_suite(
+        suite, RunOptions(settings=settings, cassettes=tmp_path, record_mode="new_episodes"), scoring
+    )
+    sent = json.dumps([r.body for r in fault_server.completions])
+    assert "dana.k@mailbox.test" in sent  # the model saw the real message; only the recording is masked
+    text = (tmp_path / "pii" / "repeat-0.yaml").read_text(encoding="utf-8")
+    for personal in ("dana.k@mailbox.test", "+44 20 7946 0958", "4111 1111 1111 1111", "7946"):
+        assert personal not in text
+    assert "<email:1>" in text and "<phone:1>" in text and "<card:1>" in text
+    assert "support@example.com" in text and "30 days" in text  # the draft's facts, verbatim
+    seen = len(fault_server.requests)
+    replayed = run_suite(
+        suite, RunOptions(settings=settings, cassettes=tmp_path, record_mode="none"), scoring
+    )
+    assert len(fault_server.requests) == seen  # nothing reached the server
+    assert replayed.results[0].status == recorded.results[0].status
+    assert "support@example.com" in (replayed.results[0].reply or "")
+
+
+def test_masking_can_be_turned_off_for_a_recording(fault_server: Any, tmp_path: Path) -> None:
+    from rewriter.eval.redact import Redactor, enabled
+
+    assert enabled({}) and enabled({"REWRITER_REDACT": "1"}) and not enabled({"REWRITER_REDACT": "off"})
+    redactor = Redactor.for_case(CUSTOMER, [SUPPORT_DRAFT])
+    assert set(redactor.values.values()) == {"<email:1>", "<phone:1>", "<card:1>"}
+    assert redactor.text(redactor.text(CUSTOMER)) == redactor.text(CUSTOMER)  # masking twice: no change
+    kept = Redactor.for_case(
+        "call me on +1 555-0117 or at ops@example.com", ["Store: +1 555-0117, ops@example.com"]
+    )
+    assert not kept  # what the draft itself holds is never masked

@@ -57,3 +57,19 @@ def test_word_diff_marks_removed_and_added_words() -> None:
     assert report.word_diff("As I said, restart it", "Please restart it") == (
         "<del>As I said,</del> <ins>Please</ins> restart it"
     )
+
+
+def test_reports_mask_the_customers_data_but_not_the_drafts_facts(runs: SimpleNamespace) -> None:
+    run = two_cases(runs)
+    customer = "Reach me at dana.k@mailbox.test or +44 20 7946 0958; card 4111-1111-1111-1111."
+    cases = [c.model_copy(update={"customer": customer, "draft": c.draft + " Ask billing@example.com."})
+             for c in run.cases]  # fmt: skip
+    results = [
+        r.model_copy(update={"reply": f"{r.reply} We reply to dana.k@mailbox.test."}) for r in run.results
+    ]
+    run = run.model_copy(update={"cases": cases, "results": results})
+    for text in (report.html_report(run), report.junit(run), report.markdown(run)):
+        assert "dana.k@mailbox.test" not in text and "7946 0958" not in text and "4111-1111" not in text
+    page = report.html_report(run)
+    assert "&lt;email:1&gt;" in page and "&lt;card:1&gt;" in page and "billing@example.com" in page
+    assert "dana.k@mailbox.test" in report.html_report(run, redact=False)
