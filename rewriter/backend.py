@@ -80,12 +80,16 @@ def resolve_backend(
 def _embedded(settings: Settings, origin: dict[str, str], start: bool) -> Backend:
     server_spec = local_model.specs()[1]
     base_url = "http://127.0.0.1:0/v1 (started on first use)"
+    turns = None
     if start:
         path = local_model.assemble()
         sha = local_model.verify_cached(path)
-        base_url = local_server.ensure_server(path, sha).base_url
+        state = local_server.ensure_server(path, sha)
+        base_url, turns = state.base_url, local_server.turns_folder(state)
     updates: dict[str, Any] = {
         "base_url": base_url,
+        # It answers one request at a time: clients queue for it rather than time out.
+        "turns": turns,
         "api_key": None,
         "model": server_spec.alias,
         # The engine is known, so skip the json_schema probe. Instructed JSON (validated,
@@ -100,7 +104,7 @@ def _embedded(settings: Settings, origin: dict[str, str], start: bool) -> Backen
     }
     # Where the server is and that it needs no key are not the user's to override here
     # (an OpenAI key must never travel to it); the tuning values are.
-    fixed = {"base_url", "api_key"}
+    fixed = {"base_url", "api_key", "turns"}
     origin = {**origin, **{k: "embedded" for k in updates if k in fixed or k not in origin}}
     keep = {k: v for k, v in updates.items() if origin[k] == "embedded"}
     keep["api_key_source"] = None

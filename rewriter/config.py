@@ -59,6 +59,9 @@ class Settings(BaseModel):
     repair_response_format: ResponseFormat | None = None
     models_file: Path | None = None
     context_window: int | None = Field(default=None, ge=256)
+    # Where requests queue for a server that answers one at a time (the embedded one):
+    # see rewriter.turns. Not a setting anyone tunes, so not part of any dump.
+    turns: Path | None = Field(default=None, exclude=True)
 
     def is_loopback(self) -> bool:
         """True when the backend is on this machine, where no key is needed."""

@@ -21,6 +21,7 @@ in error bodies).
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import math
 import random
@@ -50,6 +51,7 @@ from rewriter.errors import (
     UnknownModelError,
     UnreachableError,
 )
+from rewriter.turns import WaitCallback, turn
 
 Message = dict[str, str]
 DeltaCallback = Callable[[str], None]
@@ -115,8 +117,14 @@ class ChatClient:
     in one help-desk process.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, on_wait: WaitCallback | None = None) -> None:
+        """Connect; nothing is sent yet.
+
+        ``on_wait`` hears how many requests are ahead while one waits its turn at a
+        server that answers one at a time (``settings.turns``, the embedded one).
+        """
         self.settings = settings
+        self.on_wait = on_wait
         api_key = settings.api_key
         if not api_key:
             if not settings.base_url:
@@ -298,7 +306,8 @@ class ChatClient:
         retries = 0
         while True:
             try:
-                return call(), retries + 1
+                with self._turn():
+                    return call(), retries + 1
             except openai.APIStatusError as exc:
                 if probing and _is_format_rejection(exc):
                     raise _FormatRejected(retries + 1) from exc
@@ -314,6 +323,12 @@ class ChatClient:
                 raise self._error(fault, retries, asked=wait) from fault
             time.sleep(wait)
             retries += 1
+
+    def _turn(self) -> contextlib.AbstractContextManager[None]:
+        """The wait for this request's turn; the timeout starts once it comes."""
+        if self.settings.turns is None:
+            return contextlib.nullcontext()
+        return turn(self.settings.turns, self.on_wait)
 
     def _retry_wait(self, exc: Exception, retries: int) -> float | None:
         """Seconds to wait before trying again, or ``None`` when another try cannot help."""

@@ -12,6 +12,7 @@ connection closes after its response, so no client is left holding an idle socke
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import sys
@@ -66,6 +67,9 @@ class FaultServer:
         base_url: ``http://127.0.0.1:PORT/v1``.
         requests: Every request received, in order (chat completions and model lists).
         draft, parts: A draft, and the parts of a reply to it that passes every check.
+        one_at_a_time: Serve one chat completion at a time, holding the rest unanswered
+            (their timeout runs), as the embedded engine does.
+        most_at_once: The most chat completions the server held at one moment.
     """
 
     draft = GOOD_DRAFT
@@ -75,6 +79,11 @@ class FaultServer:
         self.steps: list[Step] = []
         self.requests: list[Seen] = []
         self.models = ["local"]
+        # Like the embedded engine: one request served at a time, the rest held unanswered.
+        self.one_at_a_time = False
+        self.most_at_once = 0
+        self._in_flight = 0
+        self._serving = threading.Lock()
         self._lock = threading.Lock()
         self._httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.faults = self
@@ -173,6 +182,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"object": "list", "data": [{"id": m, "object": "model"} for m in faults.models]})
 
     def do_POST(self) -> None:
+        faults = self.server.faults
+        with faults._lock:
+            faults._in_flight += 1
+            faults.most_at_once = max(faults.most_at_once, faults._in_flight)
+        try:
+            with faults._serving if faults.one_at_a_time else contextlib.nullcontext():
+                self._post()
+        finally:
+            with faults._lock:
+                faults._in_flight -= 1
+
+    def _post(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = json.loads(self.rfile.read(length) or b"null")
         step = self.server.faults._next(

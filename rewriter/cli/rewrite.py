@@ -112,8 +112,9 @@ def rewrite(
             raise InputError(str(exc)) from exc
         guidance = load_guidance(guidance_file)
         rewriter = Rewriter(
-            model=model, base_url=base_url, max_revisions=max_revisions, guidance=guidance, judge=use_judge
-        )
+            model=model, base_url=base_url, max_revisions=max_revisions, guidance=guidance, judge=use_judge,
+            on_wait=lambda ahead: err.print(f"waiting for the embedded model ({ahead} ahead)", style="dim"),
+        )  # fmt: skip
         if verbose and rewriter.backend is not None:
             where = rewriter.settings.base_url or "OpenAI"
             err.print(f"backend: {rewriter.backend.kind} at {escape(where)}", style="dim")

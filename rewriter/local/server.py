@@ -74,7 +74,20 @@ def pid_alive(pid: int) -> bool:
     with contextlib.suppress(ChildProcessError):
         if os.waitpid(pid, os.WNOHANG)[0] == pid:
             return False
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether the process has exited and waits for someone else to collect it.
+
+    The supervisor is nobody's child; until the system's init collects it (in a
+    container that can take seconds) it still answers ``kill(pid, 0)``.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False  # no /proc (macOS): alive as far as we can tell
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def healthy(state: ServerState, timeout: float = 3.0) -> bool:
@@ -84,6 +97,11 @@ def healthy(state: ServerState, timeout: float = 3.0) -> bool:
             return bool(response.status == 200)
     except OSError:
         return False
+
+
+def turns_folder(state: ServerState) -> Path:
+    """Where requests to this server wait their turn (see :mod:`rewriter.turns`)."""
+    return cache_dir() / "turns" / str(state.port)
 
 
 def touch() -> None:
@@ -235,7 +253,7 @@ def _supervise(args: list[str]) -> int:
     os.replace(tmp, paths["json"])
     idle = float(opts["--idle-timeout"])
     while not stopping and child.poll() is None:
-        time.sleep(1.0)
+        time.sleep(0.2)  # a stop, a crash or the idle limit is acted on at once
         if time.time() - _last_use(paths, state.started_at) > idle:
             print(f"rewriter: idle for {idle:g}s, stopping the model server", flush=True)
             break

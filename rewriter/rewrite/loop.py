@@ -61,6 +61,7 @@ from rewriter.tokens import (
     info_for,
     load_model_table,
 )
+from rewriter.turns import WaitCallback
 
 
 class Rewriter:
@@ -77,6 +78,8 @@ class Rewriter:
             a failed ``must`` verdict then triggers a revision like any other. Off by
             default: it costs a request per attempt, and a small model judges poorly
             (see ``rewriter calibrate --judge``).
+        on_wait: Told how many requests are ahead while one waits its turn at the
+            embedded server, which answers one at a time, for a progress note.
         **overrides: Individual settings such as ``base_url=``, ``model=``, ``seed=``.
 
     Example:
@@ -91,6 +94,7 @@ class Rewriter:
         client: ChatClient | None = None,
         guidance: Guidance | None = None,
         judge: bool = False,
+        on_wait: WaitCallback | None = None,
         **overrides: Any,
     ) -> None:
         if settings is None:
@@ -101,7 +105,7 @@ class Rewriter:
         self.settings = settings
         self.guidance = guidance or load_guidance()
         self.use_judge = judge
-        self._client = client or ChatClient(self.settings)
+        self._client = client or ChatClient(self.settings, on_wait=on_wait)
         self._models = load_model_table(self.settings.models_file)
 
     @property

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
+from rewriter.cli.app import app
 from rewriter.eval.journal import journal_path, read_journal
 from rewriter.eval.results import EvalRun
 
@@ -30,9 +32,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def echo_server() -> Iterator[str]:
+def echo_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    # Slow enough to kill a run half-way where a test needs that, fast otherwise.
+    delay = getattr(request, "param", "0.02")
     port = free_port()
-    server = subprocess.Popen([sys.executable, str(HERE / "echo_server.py"), str(port), "0.15"])
+    server = subprocess.Popen([sys.executable, str(HERE / "echo_server.py"), str(port), delay])
     url = f"http://127.0.0.1:{port}/v1"
     try:
         for _ in range(100):
@@ -73,8 +77,21 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {**clean, "REWRITER_RESPONSE_FORMAT": "text", "REWRITER_CACHE_DIR": str(tmp_path / "cache")}
 
 
+def invoke(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
+    """The command in this process: what a run does does not depend on a fresh interpreter,
+    and starting one costs a second a call (the kill test alone needs a process of its own)."""
+    for name in [k for k in os.environ if k.startswith(("REWRITER_", "OPENAI_"))]:
+        monkeypatch.delenv(name)
+    for name, value in env(tmp_path).items():
+        if name.startswith("REWRITER_"):
+            monkeypatch.setenv(name, value)
+    assert args[:3] == [sys.executable, "-m", "rewriter"]
+    return CliRunner().invoke(app, args[3:])
+
+
+@pytest.mark.parametrize("echo_server", ["0.08"], indirect=True)
 def test_kill_9_half_way_then_resume_ends_with_every_case_exactly_once(
-    echo_server: str, tmp_path: Path
+    echo_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     suite, out = cases_file(tmp_path, 8), tmp_path / "run.json"
     journal = journal_path(out)
@@ -91,13 +108,8 @@ def test_kill_9_half_way_then_resume_ends_with_every_case_exactly_once(
     assert 3 <= len(before) < 8
     with journal.open("a", encoding="utf-8") as handle:
         handle.write('{"result": {"case_id": "case-')  # a line cut short by the crash
-    resumed = subprocess.run(
-        run_command(suite, echo_server, "--resume", str(out)),
-        env=env(tmp_path),
-        capture_output=True,
-        text=True,
-    )
-    assert resumed.returncode == 0, resumed.stderr
+    resumed = invoke(run_command(suite, echo_server, "--resume", str(out)), tmp_path, monkeypatch)
+    assert resumed.exit_code == 0, resumed.output
     run = EvalRun.model_validate_json(out.read_text(encoding="utf-8"))
     keys = [(r.case_id, r.repeat) for r in run.results]
     assert keys == [(f"case-{i}", 0) for i in range(1, 9)]  # every case, exactly once, in order
@@ -106,39 +118,27 @@ def test_kill_9_half_way_then_resume_ends_with_every_case_exactly_once(
     assert not journal.exists()
 
 
-def test_resume_refuses_a_journal_of_another_run(echo_server: str, tmp_path: Path) -> None:
-    suite, out = cases_file(tmp_path, 1), tmp_path / "run.json"
+def test_resume_refuses_a_journal_of_another_run(
+    echo_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    suite, out, first = cases_file(tmp_path, 1), tmp_path / "run.json", tmp_path / "first.json"
+    assert invoke(run_command(suite, echo_server, "--out", str(first)), tmp_path, monkeypatch).exit_code == 0
+    meta = EvalRun.model_validate_json(first.read_text(encoding="utf-8")).meta.model_dump(mode="json")
     journal_path(out).write_text(
-        json.dumps({"meta": {**json.loads(_meta_line(suite, echo_server, tmp_path)), "suite_hash": "other"}})
-        + "\n",
-        encoding="utf-8",
+        json.dumps({"meta": {**meta, "suite_hash": "other"}}) + "\n", encoding="utf-8"
     )
-    resumed = subprocess.run(
-        run_command(suite, echo_server, "--resume", str(out)),
-        env=env(tmp_path),
-        capture_output=True,
-        text=True,
-    )
-    assert (
-        resumed.returncode == 2 and "the journal is of a different run (suite_hash changed)" in resumed.stderr
-    )
+    resumed = invoke(run_command(suite, echo_server, "--resume", str(out)), tmp_path, monkeypatch)
+    assert resumed.exit_code == 2
+    assert "the journal is of a different run (suite_hash changed)" in resumed.output
 
 
-def _meta_line(suite: Path, url: str, tmp_path: Path) -> str:
-    out = tmp_path / "first.json"
-    subprocess.run(
-        run_command(suite, url, "--out", str(out)), env=env(tmp_path), check=True, capture_output=True
-    )
-    return json.dumps(
-        EvalRun.model_validate_json(out.read_text(encoding="utf-8")).meta.model_dump(mode="json")
-    )
-
-
-def test_repeats_get_their_own_seed_and_cache_entries(echo_server: str, tmp_path: Path) -> None:
+def test_repeats_get_their_own_seed_and_cache_entries(
+    echo_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     suite, out = cases_file(tmp_path, 2), tmp_path / "run.json"
     args = run_command(suite, echo_server, "--out", str(out), "--repeats", "3")
     args.remove("--no-cache")
-    subprocess.run(args, env=env(tmp_path), check=True, capture_output=True)
+    assert invoke(args, tmp_path, monkeypatch).exit_code == 0
     run = EvalRun.model_validate_json(out.read_text(encoding="utf-8"))
     assert [(r.case_id, r.repeat, r.seed) for r in run.results] == [
         ("case-1", 0, 7), ("case-1", 1, 1007), ("case-1", 2, 2007),
@@ -147,7 +147,7 @@ def test_repeats_get_their_own_seed_and_cache_entries(echo_server: str, tmp_path
     assert run.meta.repeat_seed_step == 1000 and not any(r.cached for r in run.results)
     entries = list((tmp_path / "cache" / "eval").rglob("*.json"))
     assert len(entries) == sum(r.usage.requests for r in run.results)  # one entry per request, none shared
-    subprocess.run(args, env=env(tmp_path), check=True, capture_output=True)
+    assert invoke(args, tmp_path, monkeypatch).exit_code == 0
     again = EvalRun.model_validate_json(out.read_text(encoding="utf-8"))
     assert all(r.cached for r in again.results) and [r.reply for r in again.results] == [
         r.reply for r in run.results
@@ -155,18 +155,20 @@ def test_repeats_get_their_own_seed_and_cache_entries(echo_server: str, tmp_path
 
 
 def test_the_plain_anchor_asks_once_per_case_and_is_compared_like_any_run(
-    echo_server: str, tmp_path: Path
+    echo_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     suite, plain, ours = cases_file(tmp_path, 2), tmp_path / "plain.json", tmp_path / "ours.json"
-    subprocess.run(run_command(suite, echo_server, "--out", str(plain), "--pipeline", "plain"),
-                   env=env(tmp_path), check=True, capture_output=True)  # fmt: skip
-    subprocess.run(run_command(suite, echo_server, "--out", str(ours)), env=env(tmp_path), check=True,
-                   capture_output=True)  # fmt: skip
+    made = invoke(
+        run_command(suite, echo_server, "--out", str(plain), "--pipeline", "plain"), tmp_path, monkeypatch
+    )
+    assert (
+        made.exit_code == 0
+        and invoke(run_command(suite, echo_server, "--out", str(ours)), tmp_path, monkeypatch).exit_code == 0
+    )
     anchor = EvalRun.model_validate_json(plain.read_text(encoding="utf-8"))
     assert anchor.meta.pipeline == "plain" and [r.usage.requests for r in anchor.results] == [1, 1]
     assert all(r.reply and r.reply.startswith("Hello,") for r in anchor.results)  # laid out like ours
-    compared = subprocess.run(
-        [sys.executable, "-m", "rewriter", "eval", "compare", str(plain), str(ours)],
-        env=env(tmp_path), capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert "## rewriter eval compare" in compared.stdout
+    compared = invoke(
+        [sys.executable, "-m", "rewriter", "eval", "compare", str(plain), str(ours)], tmp_path, monkeypatch
+    )
+    assert compared.exit_code == 0 and "## rewriter eval compare" in compared.stdout

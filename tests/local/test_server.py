@@ -97,12 +97,12 @@ def test_requests_from_any_client_keep_the_server_alive(
     fake_engine: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A long-lived process resolves the backend once and then only sends requests.
-    monkeypatch.setenv("REWRITER_LOCAL_IDLE_TIMEOUT", "2")
+    monkeypatch.setenv("REWRITER_LOCAL_IDLE_TIMEOUT", "1")
     state = local_server.ensure_server(fake_engine, SHA)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 3  # three idle periods
     while time.monotonic() < deadline:
         assert local_server.healthy(state, timeout=1.0)
-        time.sleep(0.4)
+        time.sleep(0.3)
     assert local_server.read_state() == state
     assert wait_until(lambda: local_server.read_state() is None, timeout=20)
 

@@ -1,0 +1,86 @@
+"""Taking turns at a server that answers one request at a time, first come first served.
+
+The embedded engine serves one request at a time and queues the rest without a word;
+a request's timeout runs while it waits, so eight agents at once on one machine used to
+time out behind each other, and the server still computed every abandoned answer. So
+each request first takes a ticket in a folder shared by every process of the user,
+waits until no older ticket is left, and only then is sent: its timeout starts when
+its turn does, and the caller hears how many are ahead.
+
+A ticket is a file held under an exclusive ``flock`` by its owner for as long as it
+waits or is served. The lock goes with the process, so a ticket whose lock can be
+taken is one a killed process left behind, and is removed, never waited for; the
+ticket is locked before it is given its name in the folder, so no one sees it
+unlocked. Names sort by creation time on the system-wide monotonic clock, which makes
+the queue first come first served across processes and threads alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import itertools
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+WaitCallback = Callable[[int], None]
+"""Called with the number of requests ahead, each time it changes while waiting."""
+
+POLL = 0.1
+_sequence = itertools.count()
+
+
+@contextlib.contextmanager
+def turn(folder: Path, on_wait: WaitCallback | None = None) -> Iterator[None]:
+    """Wait until every older ticket in ``folder`` is served, then hold the turn.
+
+    Args:
+        folder: The queue, one per server (created readable by the user only).
+        on_wait: Told how many are ahead, when that changes; never called when the
+            turn comes at once.
+    """
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    name = f"{time.monotonic_ns():020d}-{os.getpid()}-{threading.get_ident()}-{next(_sequence)}.ticket"
+    fd, draft = tempfile.mkstemp(dir=folder, prefix=".new-")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.rename(draft, folder / name)
+        last = 0
+        while (ahead := _ahead(folder, name)) > 0:
+            if on_wait is not None and ahead != last:
+                on_wait(ahead)
+            last = ahead
+            time.sleep(POLL)
+        yield
+    finally:
+        for path in (folder / name, Path(draft)):
+            path.unlink(missing_ok=True)
+        os.close(fd)
+
+
+def _ahead(folder: Path, mine: str) -> int:
+    """How many live tickets are older than ``mine``; abandoned ones are removed on the way."""
+    return sum(
+        _held(folder / other) for other in sorted(p.name for p in folder.glob("*.ticket")) if other < mine
+    )
+
+
+def _held(ticket: Path) -> bool:
+    """Whether a live process holds the ticket; one its killed owner left is removed."""
+    try:
+        fd = os.open(ticket, os.O_RDONLY)
+    except FileNotFoundError:
+        return False  # served and removed just now
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        ticket.unlink(missing_ok=True)
+        return False
+    finally:
+        os.close(fd)  # which releases a lock we took
