@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,13 @@ def test_status_reports_a_verified_model_and_a_running_server() -> None:
     result = CliRunner().invoke(app, ["local", "status", "--json"])
     assert result.exit_code == 0
     assert '"server": "running"' in result.stdout and "ok (sha256 cc324af0" in result.stdout
+
+
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1", "127.0.0.2"])
+def test_the_real_engine_listens_on_127_0_0_1_alone() -> None:
+    Rewriter()  # starts the server if it is not running
+    state = local_server.read_state()
+    assert state is not None
+    socket.create_connection(("127.0.0.1", state.port), timeout=2).close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", state.port), timeout=2)

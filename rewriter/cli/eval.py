@@ -19,12 +19,12 @@ from rewriter.errors import ExitCode, InputError
 from rewriter.eval import report
 from rewriter.eval.cases import load_suite, schema_text
 from rewriter.eval.compare import compare_runs
-from rewriter.eval.journal import write_atomic
 from rewriter.eval.redact import enabled as redaction_enabled
 from rewriter.eval.replay import RecordMode, replay_settings, save_replay_settings
 from rewriter.eval.results import CaseResult, load_run
 from rewriter.eval.runner import OnResult, RunOptions, rescore, run_suite
 from rewriter.eval.scorers import load_scoring
+from rewriter.files import write_atomic
 from rewriter.local.model import cache_dir
 
 eval_app = typer.Typer(
@@ -172,7 +172,7 @@ def eval_rescore(
     with cli_errors():
         run = rescore(load_run(run_file), load_scoring(scoring_file))
         target = out or run_file
-        write_atomic(target, run.model_dump_json(indent=1) + "\n")
+        write_atomic(target, run.model_dump_json(indent=1) + "\n", private=False)
     s = run.summary
     stderr().print(f"{s.passed} of {s.results} passed, mean score {s.mean_score}; written to {target}")
 
@@ -263,8 +263,7 @@ def _emit(text: str, out: Path | None) -> None:
         typer.echo(text, nl=False)
         return
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        write_atomic(out, text, private=False)
     except OSError as exc:
         raise InputError(f"{out}: cannot write it ({exc.strerror}); pick a writable path") from exc
     stderr().print(f"wrote {out}")

@@ -4,7 +4,8 @@ Re-running a suite after changing a scorer or a report should cost nothing, and 
 with repeats must not get one answer N times: the key holds the model, the messages,
 the schema and every sampling parameter as actually sent, plus the repeat index, so
 repeat 2 of a case is never served repeat 1's answer even if its request were equal.
-Entries are written atomically, so a run killed mid-write leaves no half entry.
+Entries are written atomically, so a run killed mid-write leaves no half entry, and
+readable by the user only: they hold customer text.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rewriter.config import ResponseFormat, Settings
-from rewriter.eval.journal import write_atomic
+from rewriter.files import private_dir, write_atomic
 from rewriter.llm import ChatClient, ChatResponse, DeltaCallback, Message
 
 
@@ -31,7 +32,7 @@ class CachedClient(ChatClient):
 
     def __init__(self, settings: Settings, directory: Path, *, repeat: int) -> None:
         super().__init__(settings)
-        self.directory = directory
+        self.directory = private_dir(directory)
         self.repeat = repeat
         self.hits = 0
         self.misses = 0

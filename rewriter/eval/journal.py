@@ -1,16 +1,17 @@
-"""Files a run writes: the journal that survives ``kill -9``, and atomic whole files.
+"""The journal of a run, which survives ``kill -9``.
 
 Each finished case is appended to the journal and fsynced before the next one starts,
 so an interrupted run loses at most the case in flight; ``--resume`` reads the journal
-back, skipping a last line that a crash cut short. Whole files (the run file, cache
-entries) are written to a temporary name and renamed, so a reader never sees half.
+back, skipping a last line that a crash cut short, and cuts that line off before it
+appends, so the next crash cannot fuse it with a good line into a damaged one. The
+journal holds customer text: only the user can read it (:mod:`rewriter.files`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import IO
 
@@ -18,20 +19,7 @@ from pydantic import ValidationError
 
 from rewriter.errors import InputError
 from rewriter.eval.results import CaseResult, RunMeta
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that it is either the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp")
-    try:
-        with handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    finally:
-        Path(handle.name).unlink(missing_ok=True)
+from rewriter.files import open_private
 
 
 def journal_path(run_file: Path) -> Path:
@@ -44,8 +32,9 @@ class Journal:
 
     def __init__(self, path: Path, meta: RunMeta, *, fresh: bool) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle: IO[str] = path.open("w" if fresh else "a", encoding="utf-8")
+        if not fresh:
+            _cut_torn_tail(path)
+        self._handle: IO[str] = open_private(path, append=not fresh)
         if fresh:
             self._append({"meta": meta.model_dump(mode="json")})
 
@@ -61,6 +50,14 @@ class Journal:
         self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
+
+
+def _cut_torn_tail(path: Path) -> None:
+    """Drop a last line with no newline: the record a crash was writing."""
+    with contextlib.suppress(FileNotFoundError), path.open("rb+") as handle:
+        data = handle.read()
+        if data and not data.endswith(b"\n"):
+            handle.truncate(data.rfind(b"\n") + 1)
 
 
 def read_journal(path: Path) -> tuple[RunMeta, list[CaseResult]]:

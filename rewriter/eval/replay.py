@@ -20,6 +20,7 @@ from typing import Any, Literal
 from rewriter.config import Settings
 from rewriter.errors import ConfigError, InputError
 from rewriter.eval.redact import Redactor
+from rewriter.files import write_atomic
 
 RecordMode = Literal["none", "new_episodes", "all"]
 SECRET_HEADERS = frozenset(
@@ -169,10 +170,7 @@ def save_replay_settings(directory: Path, settings: Settings) -> None:
     replaying machine would pick (often none at all).
     """
     data = settings.model_dump(mode="json", exclude={"api_key", "base_url", "models_file"})
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "backend.json").write_text(
-        json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    write_atomic(directory / "backend.json", json.dumps(data, indent=2, sort_keys=True) + "\n", private=False)
 
 
 def replay_settings(directory: Path) -> Settings:

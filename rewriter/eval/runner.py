@@ -30,11 +30,12 @@ from rewriter.errors import ConfigError, InputError, RewriterError
 from rewriter.eval.anchor import plain_rewrite
 from rewriter.eval.cache import CachedClient
 from rewriter.eval.cases import GoldenCase, Suite
-from rewriter.eval.journal import Journal, journal_path, read_journal, write_atomic
+from rewriter.eval.journal import Journal, journal_path, read_journal
 from rewriter.eval.redact import Redactor
 from rewriter.eval.replay import RecordMode, cassette, not_recorded
 from rewriter.eval.results import CaseResult, EvalRun, RunMeta, summarise
 from rewriter.eval.scorers import Score, Scored, Scoring, case_score, score_reply
+from rewriter.files import write_atomic
 from rewriter.llm import ChatClient
 from rewriter.models import CheckReport, RewriteResult, RewriteStatus, Usage
 from rewriter.prompts import prompt_version
@@ -120,7 +121,7 @@ def run_suite(
         wall_s=round(time.perf_counter() - started, 2),
     )  # fmt: skip
     if out is not None:
-        write_atomic(out, run.model_dump_json(indent=1) + "\n")
+        write_atomic(out, run.model_dump_json(indent=1) + "\n", private=False)
         journal_path(out).unlink(missing_ok=True)
     return run
 

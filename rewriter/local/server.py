@@ -1,7 +1,8 @@
 """Lifecycle of the embedded model server: start once, share, health-check, stop when idle.
 
 Loading the model takes seconds, so one background server on a free loopback port is
-shared by every ``rewriter`` process of the user. A state file (pid, port, model hash)
+shared by every ``rewriter`` process of the user. A state file (pid, port, model hash),
+written atomically and readable by the user alone like the rest of the cache folder,
 says where it is; a lock makes two simultaneous invocations start one server, not two;
 a crashed or stale server is detected by pid and health check and replaced. A small
 supervisor process owns the engine and stops it after an idle period, so nothing keeps
@@ -26,6 +27,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rewriter.errors import ConfigError
+from rewriter.files import open_private, private_dir, write_atomic
 from rewriter.local.model import cache_dir, specs
 
 HOST = "127.0.0.1"
@@ -51,7 +53,7 @@ class ServerState(BaseModel):
 
 
 def _paths() -> dict[str, Path]:
-    root = cache_dir()
+    root = private_dir(cache_dir())
     return {name: root / f"server.{name}" for name in ("json", "lock", "log", "used")}
 
 
@@ -107,15 +109,13 @@ def turns_folder(state: ServerState) -> Path:
 def touch() -> None:
     """Record a use, which postpones the idle stop."""
     used = _paths()["used"]
-    used.parent.mkdir(parents=True, exist_ok=True)
-    used.touch()
+    open_private(used, append=True).close()
+    os.utime(used)
 
 
 @contextlib.contextmanager
 def _lock() -> Iterator[None]:
-    lock = _paths()["lock"]
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("a") as handle:
+    with open_private(_paths()["lock"], append=True) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -187,7 +187,7 @@ def _start(model: Path, sha256: str, timeout: float) -> ServerState:
         "--threads", str(server.n_threads or os.cpu_count() or 1),
         "--idle-timeout", str(float(os.environ.get("REWRITER_LOCAL_IDLE_TIMEOUT") or server.idle_timeout)),
     ]  # fmt: skip
-    with paths["log"].open("w", encoding="utf-8") as log:
+    with open_private(paths["log"], append=False) as log:
         launcher = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -248,9 +248,7 @@ def _supervise(args: list[str]) -> int:
         supervisor_pid=os.getpid(), server_pid=child.pid, port=port, model_sha256=opts["--sha256"],
         model_path=opts["--model"], started_at=time.time(),
     )  # fmt: skip
-    tmp = paths["json"].with_suffix(".tmp")
-    tmp.write_text(state.model_dump_json(), encoding="utf-8")
-    os.replace(tmp, paths["json"])
+    write_atomic(paths["json"], state.model_dump_json())
     idle = float(opts["--idle-timeout"])
     while not stopping and child.poll() is None:
         time.sleep(0.2)  # a stop, a crash or the idle limit is acted on at once

@@ -58,4 +58,4 @@ def run(results: list[CaseResult], count: int, **meta: object) -> EvalRun:
 @pytest.fixture
 def runs() -> SimpleNamespace:
     """The builders above, for tests that need run files without a model."""
-    return SimpleNamespace(case=case, result=result, run=run)
+    return SimpleNamespace(case=case, result=result, run=run, meta=META)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -113,3 +114,29 @@ def test_engine_that_fails_to_start_is_reported_with_its_log(fake_engine: Path) 
     with pytest.raises(ConfigError, match="did not start(.|\n)*failed to load model"):
         local_server.ensure_server(broken, SHA, start_timeout=20)
     assert local_server.read_state() is None
+
+
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1", "127.0.0.2"])
+def test_the_server_listens_on_127_0_0_1_alone(fake_engine: Path) -> None:
+    state = local_server.ensure_server(fake_engine, SHA)
+    socket.create_connection(("127.0.0.1", state.port), timeout=2).close()
+    with pytest.raises(ConnectionRefusedError):  # another address of this very machine
+        socket.create_connection(("127.0.0.2", state.port), timeout=2)
+    # The probe can tell: a socket bound to every address does answer there.
+    with socket.create_server(("0.0.0.0", 0)) as everywhere:
+        socket.create_connection(("127.0.0.2", everywhere.getsockname()[1]), timeout=2).close()
+
+
+def test_state_lock_log_and_their_folder_are_the_users_alone(
+    fake_engine: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("REWRITER_CACHE_DIR", str(tmp_path / "new" / "cache"))
+    before = os.umask(0)  # as loose as a umask gets
+    try:
+        local_server.ensure_server(fake_engine, SHA)
+    finally:
+        os.umask(before)
+    folder = Path(os.environ["REWRITER_CACHE_DIR"])
+    modes = {p.name: p.stat().st_mode & 0o777 for p in folder.glob("server.*")}
+    assert set(modes) == {"server.json", "server.lock", "server.log", "server.used"}
+    assert set(modes.values()) == {0o600} and folder.stat().st_mode & 0o777 == 0o700
