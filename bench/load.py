@@ -1,10 +1,11 @@
 """N `rewriter rewrite` processes started at once against one embedded model server.
 
 Several agents on one machine share one embedded server, which answers one request at
-a time. This starts N rewrites of golden drafts at the same moment, each its own
+a time; each request waits its turn (``rewriter.turns``) and its timeout starts only
+then. This starts N rewrites of golden drafts at the same moment, each its own
 `rewriter rewrite` process on the default path (no base URL: each finds the running
 embedded server), and prints every exit code, each process's seconds and the wall time.
-A process that exits 9 (backend failed to answer) timed out waiting for its turn.
+Exit 9 (the backend failed to answer) would be a request that timed out all the same.
 
     .venv/bin/rewriter local start && .venv/bin/python bench/load.py --processes 8
 """

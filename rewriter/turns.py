@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 WaitCallback = Callable[[int], None]
-"""Called with the number of requests ahead, each time it changes while waiting."""
+"""Called with the number of requests ahead, each time fewer are, while waiting."""
 
 POLL = 0.1
 _sequence = itertools.count()
@@ -40,8 +40,8 @@ def turn(folder: Path, on_wait: WaitCallback | None = None) -> Iterator[None]:
 
     Args:
         folder: The queue, one per server (created readable by the user only).
-        on_wait: Told how many are ahead, when that changes; never called when the
-            turn comes at once.
+        on_wait: Told how many are ahead, each time fewer are; never called when
+            the turn comes at once.
     """
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = f"{time.monotonic_ns():020d}-{os.getpid()}-{threading.get_ident()}-{next(_sequence)}.ticket"
@@ -49,11 +49,12 @@ def turn(folder: Path, on_wait: WaitCallback | None = None) -> Iterator[None]:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         os.rename(draft, folder / name)
-        last = 0
+        told = None
         while (ahead := _ahead(folder, name)) > 0:
-            if on_wait is not None and ahead != last:
+            # A countdown: a ticket stamped just before ours may show up a moment later.
+            if on_wait is not None and (told is None or ahead < told):
                 on_wait(ahead)
-            last = ahead
+                told = ahead
             time.sleep(POLL)
         yield
     finally:

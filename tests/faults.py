@@ -186,12 +186,20 @@ class _Handler(BaseHTTPRequestHandler):
         with faults._lock:
             faults._in_flight += 1
             faults.most_at_once = max(faults.most_at_once, faults._in_flight)
+        self._counted = True
         try:
             with faults._serving if faults.one_at_a_time else contextlib.nullcontext():
                 self._post()
         finally:
-            with faults._lock:
-                faults._in_flight -= 1
+            self._answered()
+
+    def _answered(self) -> None:
+        """No longer held: counted before the first byte goes out, so that a client that
+        has its answer never finds its own request still in flight."""
+        if getattr(self, "_counted", False):
+            self._counted = False
+            with self.server.faults._lock:
+                self.server.faults._in_flight -= 1
 
     def _post(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -219,6 +227,7 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self._answered()
         data = json.dumps(payload).encode()
         self.send_response(status)
         for key, value in {"content-type": "application/json", **(headers or {})}.items():
@@ -228,6 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _sse(self, model: str, step: Step) -> None:
+        self._answered()
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
@@ -254,6 +264,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _close(self) -> None:
+        self._answered()
         self.wfile.flush()
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_RDWR)

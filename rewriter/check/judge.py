@@ -133,7 +133,7 @@ def judge(
     for i in range(repeats):
         # A verdict per rule needs more room than a reply; a cut-off answer is unscored.
         response = client.complete(messages, schema, temperature=0.0, seed=seed + i, max_tokens=1200)
-        usage.add(response.prompt_tokens or 0, response.completion_tokens or 0)
+        usage.add(response.prompt_tokens or 0, response.completion_tokens or 0, requests=response.requests)
         answer = parse_answer(response.text)
         if answer is None:
             unparseable += 1

@@ -128,7 +128,7 @@ def eval_run(
         f"{s.results} result(s) over {s.cases} case(s): {s.passed} passed, {s.results - s.passed} failed "
         f"({s.errors} error(s)), {s.unscored} unscored check(s); mean score "
         f"{'-' if s.mean_score is None else f'{s.mean_score:.3f}'}; {s.usage.total_tokens} tokens, "
-        f"${s.cost_usd:.4f}, {run.wall_s:.0f} s; written to {target}",
+        f"${s.cost_usd:.4f}{_from_cache(s.cached)}, {run.wall_s:.0f} s; written to {target}",
         soft_wrap=True,
     )
 
@@ -138,6 +138,11 @@ def _settings(model: str | None, base_url: str | None, cassettes: Path | None, m
     if cassettes is not None and mode == "none" and not (model or base_url):
         return replay_settings(cassettes)
     return resolve_backend({"model": model, "base_url": base_url}).settings
+
+
+def _from_cache(cached: int) -> str:
+    """Tokens and cost are what the answers cost when made; say when none was paid now."""
+    return f" ({cached} result(s) from the cache, no request sent for them)" if cached else ""
 
 
 @contextlib.contextmanager

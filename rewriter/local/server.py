@@ -93,9 +93,15 @@ def _zombie(pid: int) -> bool:
 
 
 def healthy(state: ServerState, timeout: float = 3.0) -> bool:
-    """Whether the server answers its model list: alive is not enough, it must serve."""
+    """Whether the server answers: alive is not enough, it must serve.
+
+    It asks for the API description, not the model list: the engine answers the model
+    list only between two generations (it waits for the model's lock), so a server busy
+    with another agent's 30-second rewrite would look dead and be replaced mid-answer.
+    The engine loads the model before it listens, so an answer means a loaded model.
+    """
     try:
-        with urllib.request.urlopen(f"{state.base_url}/models", timeout=timeout) as response:
+        with urllib.request.urlopen(f"http://{HOST}:{state.port}/openapi.json", timeout=timeout) as response:
             return bool(response.status == 200)
     except OSError:
         return False
@@ -233,6 +239,8 @@ def _supervise(args: list[str]) -> int:
         sys.executable, "-m", os.environ.get("REWRITER_LOCAL_ENGINE_MODULE", ENGINE_MODULE),
         "--model", opts["--model"], "--model_alias", opts["--alias"], "--host", HOST, "--port", str(port),
         "--n_threads", opts["--threads"], "--n_ctx", opts["--n-ctx"],
+        # A request arriving mid-stream must wait, not cut the stream off (the default).
+        "--interrupt_requests", "false",
     ]  # fmt: skip
     child = subprocess.Popen(engine, stdin=subprocess.DEVNULL)
     stopping = False

@@ -130,3 +130,14 @@ def test_parse_answer_tolerates_chatter_but_not_nonsense() -> None:
     assert parse_answer('Sure! {"verdicts": [{"rule_id": "tone.calm", "verdict": "pass"}]} done') is not None
     assert parse_answer("The reply is fine.") is None
     assert parse_answer('{"verdicts": [{"rule_id": "tone.calm", "verdict": "maybe"}]}') is None
+
+
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+def test_the_judges_retried_requests_are_counted(fault_server: Any) -> None:
+    fault_server.fail(503, "loading")  # the first try fails; the retry is answered
+    settings, _ = resolve_settings(
+        {"base_url": fault_server.base_url, "model": "local", "max_retries": 2, "max_retry_wait": 0,
+         "response_format": "text"}, {},
+    )  # fmt: skip
+    result = judge(ChatClient(settings), load_guidance(), "Restore them from Settings > Backups.")
+    assert len(fault_server.completions) == 2 and result.usage.requests == 2

@@ -359,38 +359,37 @@ def test_every_fault_is_typed_told_in_one_line_with_its_exit_code_and_keeps_the_
         assert "be shorter" not in result.output and "Traceback" not in result.output
 
 
-# What the embedded engine itself does (recorded on it), not the fault server's imitation.
-@pytest.mark.vcr
-def test_a_prompt_past_the_engines_context_is_told_as_too_long_on_the_embedded_model(
-    cli_backend: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A context window set larger than the engine's lets the prompt past our own count.
-    monkeypatch.setenv("REWRITER_CONTEXT_WINDOW", "100000")
-    monkeypatch.setenv("REWRITER_RESPONSE_FORMAT", "text")
-    draft = "\n".join(
-        f"Order #{70000 + i} left our warehouse on day {i} and is on its way to you." for i in range(400)
-    )
-    result = runner.invoke(app, ["rewrite", "-", *cli_backend], input=draft)
-    assert result.exit_code == ExitCode.INPUT_TOO_LONG, result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "does not fit the model's context window" in errors[0], result.stderr
-    assert result.stdout == draft + "\n"
+LONG_DRAFT = "\n".join(
+    f"Order #{70000 + i} left our warehouse on day {i} and is on its way to you." for i in range(400)
+)
 
 
+# What the embedded engine itself does, recorded on it, not the fault server's imitation.
 @pytest.mark.vcr
-def test_an_answer_cut_at_the_token_cap_is_told_as_truncated_on_the_embedded_model(
-    cli_backend: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("REWRITER_MAX_TOKENS", "16")
-    monkeypatch.setenv("REWRITER_RESPONSE_FORMAT", "text")
-    draft = (EXAMPLES / "backup-draft.txt").read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    ("env", "draft", "kind", "code", "says"),
+    [
+        pytest.param(  # a window set larger than the engine's lets the prompt past our own count
+            {"REWRITER_CONTEXT_WINDOW": "100000"}, LONG_DRAFT, "ContextOverflowError",
+            ExitCode.INPUT_TOO_LONG, "does not fit the model's context window", id="context-overflow",
+        ),
+        pytest.param(
+            {"REWRITER_MAX_TOKENS": "16"}, (EXAMPLES / "backup-draft.txt").read_text(encoding="utf-8"),
+            "TruncatedAnswerError", ExitCode.MODEL_OUTPUT, "cut off at the limit of 16 output tokens",
+            id="truncated",
+        ),
+    ],
+)  # fmt: skip
+def test_what_the_embedded_engine_refuses_is_typed_with_its_exit_code_and_keeps_the_draft(
+    cli_backend: list[str], monkeypatch: pytest.MonkeyPatch, env: dict[str, str], draft: str, kind: str,
+    code: ExitCode, says: str,
+) -> None:  # fmt: skip
+    for name, value in {**env, "REWRITER_RESPONSE_FORMAT": "text"}.items():
+        monkeypatch.setenv(name, value)
     result = runner.invoke(app, ["rewrite", "-", "--json", *cli_backend], input=draft)
-    assert result.exit_code == ExitCode.MODEL_OUTPUT, result.output
-    error = json.loads(result.stdout)["error"]
-    assert (
-        error["type"] == "TruncatedAnswerError"
-        and "cut off at the limit of 16 output tokens" in error["message"]
-    )
+    assert result.exit_code == code, result.output
+    data = json.loads(result.stdout)
+    assert data["error"]["type"] == kind and says in data["error"]["message"] and data["draft"] == draft
 
 
 @on_loopback

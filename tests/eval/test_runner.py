@@ -147,7 +147,8 @@ def test_repeats_get_their_own_seed_and_cache_entries(
     assert run.meta.repeat_seed_step == 1000 and not any(r.cached for r in run.results)
     entries = list((tmp_path / "cache" / "eval").rglob("*.json"))
     assert len(entries) == sum(r.usage.requests for r in run.results)  # one entry per request, none shared
-    assert invoke(args, tmp_path, monkeypatch).exit_code == 0
+    rerun = invoke(args, tmp_path, monkeypatch)
+    assert rerun.exit_code == 0 and "(6 result(s) from the cache, no request sent for them)" in rerun.output
     again = EvalRun.model_validate_json(out.read_text(encoding="utf-8"))
     assert all(r.cached for r in again.results) and [r.reply for r in again.results] == [
         r.reply for r in run.results

@@ -71,6 +71,20 @@ def test_a_different_model_replaces_the_server(fake_engine: Path) -> None:
     assert other.supervisor_pid != state.supervisor_pid and other.model_sha256 == "1" * 64
 
 
+def test_a_server_busy_answering_someone_else_is_reused_not_replaced(fake_engine: Path) -> None:
+    state = local_server.ensure_server(fake_engine, SHA)
+    busy = Path(f"{fake_engine}.busy")
+    busy.touch()  # the engine is generating: its model list waits
+    try:
+        again = local_server.ensure_server(fake_engine, SHA)
+    finally:
+        busy.unlink()
+    assert again == state and local_server.healthy(state)
+    # And a request that arrives mid-stream waits rather than cutting the stream off.
+    log = (Path(os.environ["REWRITER_CACHE_DIR"]) / "server.log").read_text(encoding="utf-8")
+    assert "interrupt_requests=false" in log
+
+
 def test_two_processes_at_once_share_one_server(fake_engine: Path) -> None:
     code = (
         "import sys; from pathlib import Path; from rewriter.local import server as s; "
