@@ -81,6 +81,7 @@ def check_reply(
         customer_message=customer_message,
         policy=tuple(policy),
         language_sure=sure,
+        language_from_draft=language is None and draft is not None,
     )
     checks: dict[str, Check] = {
         **CHECKS, **QUALITY_CHECKS, "faithfulness.keep-actions": keep_actions,

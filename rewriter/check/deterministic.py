@@ -36,6 +36,9 @@ class CheckContext:
     customer_message: str | None = None
     policy: tuple[str, ...] = ()
     language_sure: bool = True
+    # The language was read from the draft, not given: a draft written in two languages
+    # may then be answered in both (see rewriter.check.language).
+    language_from_draft: bool = False
 
 
 Check = Callable[[CheckContext], Finding]

@@ -32,6 +32,9 @@ _CAPITALISE_NOUNS = frozenset({"de", "lb"})
 # a guess is too often wrong to act on.
 MIN_WORDS = 4
 MIN_CONFIDENCE = 0.9
+# A draft is in two languages when the second holds this share of its surely-told
+# words: a bilingual notice, not an English error message quoted in a German reply.
+SECOND_LANGUAGE_SHARE = 0.15
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -90,12 +93,23 @@ def detect_language(text: str) -> Guess:
     return Guess(language=str(language), confidence=round(float(confidence), 3), sure=sure, words=words)
 
 
-def foreign_sentences(reply: str, expected: str) -> list[Evidence]:
-    """The reply's sentences that are surely in another language than ``expected``."""
+def draft_languages(draft: str) -> set[str]:
+    """The languages a draft is written in: each holding a fair share of its words."""
+    words: dict[str, int] = {}
+    for sentence in sentences(draft):
+        guess = detect_language(sentence.text)
+        if guess.sure:
+            words[guess.language] = words.get(guess.language, 0) + guess.words
+    total = sum(words.values())
+    return {code for code, count in words.items() if count >= SECOND_LANGUAGE_SHARE * total}
+
+
+def foreign_sentences(reply: str, expected: str, allowed: frozenset[str] = frozenset()) -> list[Evidence]:
+    """The reply's sentences surely in a language other than ``expected`` and ``allowed``."""
     found = []
     for sentence in sentences(reply):
         guess = detect_language(sentence.text)
-        if guess.sure and guess.language != expected:
+        if guess.sure and guess.language != expected and guess.language not in allowed:
             found.append(Evidence(text=sentence.text, start=sentence.start, end=sentence.end, source="reply"))
     return found
 
@@ -108,8 +122,14 @@ def same_language(ctx: CheckContext) -> Finding:
         if not sure:
             message = f"the {what} is too short to tell its language; not checked"
             return finding(ctx, rule, Verdict.UNSCORED, message)
-    foreign = foreign_sentences(ctx.reply, ctx.language)
+    both = draft_languages(ctx.draft) if ctx.draft is not None and ctx.language_from_draft else set()
+    if len(both) < 2:
+        both = set()
+    foreign = foreign_sentences(ctx.reply, ctx.language, frozenset(both))
     if not foreign:
+        if both:
+            names = " and ".join(language_name(code) for code in sorted(both))
+            return finding(ctx, rule, Verdict.PASS, f"written in {names}, as the draft is")
         return finding(ctx, rule, Verdict.PASS, f"written in {expected}, as the draft is")
     return finding(
         ctx, rule, Verdict.FAIL, f"{len(foreign)} sentence(s) not in {expected}, the draft's language",

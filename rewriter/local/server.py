@@ -185,6 +185,9 @@ def free_port() -> int:
 def _start(model: Path, sha256: str, timeout: float) -> ServerState:
     paths = _paths()
     paths["json"].unlink(missing_ok=True)
+    for old in (cache_dir() / "turns").glob("*"):  # queues of servers gone; a busy one stays
+        with contextlib.suppress(OSError):
+            old.rmdir()
     server = specs()[1]
     command = [
         sys.executable, "-m", "rewriter.local.server",

@@ -70,3 +70,37 @@ def test_a_draft_too_short_to_tell_leaves_the_rule_unscored() -> None:
     report = check_reply("Hi, ticket #77120 is closed.", draft="Ticket #77120: closed.")
     found = next(f for f in report.findings if f.rule_id == "faithfulness.same-language")
     assert found.verdict is Verdict.UNSCORED
+
+
+BILINGUAL = (
+    "Hallo Jonas,\n\nIhre Erstattung von 40 EUR wurde am 3. März gesendet.\n\nIn English: your refund of "
+    "40 EUR was sent on 3 March and should arrive within 5 business days. Reply to this email if it has "
+    "not arrived by then.\n\nViele Grüße\nMia"
+)
+ES_WITH_A_QUOTE = (
+    "Hola Ana,\n\nTu reembolso de 40 EUR se envió el 3 de marzo y llegará en 5 días hábiles. Si no llega, "
+    'responde a este correo y lo revisamos juntos. El mensaje de error que ves dice "Access denied".\n\n'
+    "Saludos,\nMia"
+)
+EN_REPLY = (
+    "Hi Ana,\n\nYour refund of 40 EUR was sent on 3 March and will arrive in 5 business days. If it does "
+    "not arrive, reply to this email and we will look at it together.\n\nBest,\nMia"
+)
+
+
+def same_language(reply: str, draft: str, language: str | None = None) -> tuple[Verdict, str]:
+    found = next(f for f in check_reply(reply, draft=draft, language=language).findings
+                 if f.rule_id == "faithfulness.same-language")  # fmt: skip
+    return found.verdict, found.message
+
+
+def test_a_draft_in_two_languages_may_be_answered_in_both() -> None:
+    assert same_language(BILINGUAL, BILINGUAL) == (
+        Verdict.PASS,
+        "written in German and English, as the draft is",
+    )
+
+
+def test_a_second_language_the_draft_only_quotes_or_the_caller_ruled_out_still_fails() -> None:
+    assert same_language(EN_REPLY, ES_WITH_A_QUOTE)[0] is Verdict.FAIL  # one quoted English phrase
+    assert same_language(BILINGUAL, BILINGUAL, language="de")[0] is Verdict.FAIL  # asked for German
