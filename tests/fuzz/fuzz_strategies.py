@@ -7,6 +7,11 @@ text, combining marks and control characters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 FACTS = [
@@ -140,3 +145,10 @@ def replies(draw: st.DrawFn) -> str:
 
 
 texts = st.one_of(replies(), st.text(max_size=200))
+
+
+def two_tiers(
+    body: Callable[..., None], *strategies: st.SearchStrategy[Any], fast: settings, long: settings
+) -> tuple[Callable[..., None], Callable[..., None]]:
+    """One fuzz target as two tests: a quick one in the default run and a long one behind ``-m fuzz``."""
+    return fast(given(*strategies)(body)), pytest.mark.fuzz(long(given(*strategies)(body)))

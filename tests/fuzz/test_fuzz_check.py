@@ -7,8 +7,8 @@ same answer twice, and every piece of evidence points at the words it quotes.
 from __future__ import annotations
 
 import pytest
-from fuzz_strategies import texts
-from hypothesis import given, settings
+from fuzz_strategies import texts, two_tiers
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from rewriter.check import check_faithfulness, check_reply, extract_facts
@@ -78,40 +78,8 @@ def _guard_invariants(draft: str, reply: str, context: list[str], names: bool) -
     _points_at_its_text(report, {"reply": reply, "draft": draft})
 
 
-@FAST
-@given(check_args)
-def test_check_reply(args: dict[str, object]) -> None:
-    _check_invariants(args)
-
-
-@FAST
-@given(texts)
-def test_facts(text: str) -> None:
-    _facts_invariants(text)
-
-
-@FAST
-@given(texts, texts, st.lists(texts, max_size=2), st.booleans())
-def test_guard(draft: str, reply: str, context: list[str], names: bool) -> None:
-    _guard_invariants(draft, reply, context, names)
-
-
-@pytest.mark.fuzz
-@LONG
-@given(check_args)
-def test_check_reply_long(args: dict[str, object]) -> None:
-    _check_invariants(args)
-
-
-@pytest.mark.fuzz
-@LONG
-@given(texts)
-def test_facts_long(text: str) -> None:
-    _facts_invariants(text)
-
-
-@pytest.mark.fuzz
-@LONG
-@given(texts, texts, st.lists(texts, max_size=2), st.booleans())
-def test_guard_long(draft: str, reply: str, context: list[str], names: bool) -> None:
-    _guard_invariants(draft, reply, context, names)
+test_check_reply, test_check_reply_long = two_tiers(_check_invariants, check_args, fast=FAST, long=LONG)
+test_facts, test_facts_long = two_tiers(_facts_invariants, texts, fast=FAST, long=LONG)
+test_guard, test_guard_long = two_tiers(
+    _guard_invariants, texts, texts, st.lists(texts, max_size=2), st.booleans(), fast=FAST, long=LONG
+)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-from fuzz_strategies import GREETINGS, ODD, texts
-from hypothesis import assume, given, settings
+from fuzz_strategies import GREETINGS, ODD, texts, two_tiers
+from hypothesis import assume, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -40,14 +39,4 @@ def _assemble_invariants(given_args: tuple[dict[str, object], Channel, str | Non
     assert assemble(parts, channel, customer_name, agent_name, language) == reply
 
 
-@FAST
-@given(args)
-def test_assemble(given_args: tuple[dict[str, object], Channel, str | None, str | None, str]) -> None:
-    _assemble_invariants(given_args)
-
-
-@pytest.mark.fuzz
-@LONG
-@given(args)
-def test_assemble_long(given_args: tuple[dict[str, object], Channel, str | None, str | None, str]) -> None:
-    _assemble_invariants(given_args)
+test_assemble, test_assemble_long = two_tiers(_assemble_invariants, args, fast=FAST, long=LONG)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from fuzz_strategies import two_tiers
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from rewriter.check import load_guidance
@@ -100,40 +100,14 @@ def _golden(tmp_path: Path, data: bytes, name: str) -> None:
     _same_twice(lambda: load_suite([path], sample=2), path, InputError)
 
 
-@FAST
-@given(files)
-def test_team_file(tmp_path: Path, data: bytes) -> None:
-    _team(tmp_path, data)
-
-
-@FAST
-@given(files)
-def test_golden_file(tmp_path: Path, data: bytes) -> None:
+def _cases(tmp_path: Path, data: bytes) -> None:
     _golden(tmp_path, data, "cases.yaml")
 
 
-@FAST
-@given(jsonl)
-def test_pairs_file(tmp_path: Path, data: bytes) -> None:
+def _pairs(tmp_path: Path, data: bytes) -> None:
     _golden(tmp_path, data, "pairs.jsonl")
 
 
-@pytest.mark.fuzz
-@LONG
-@given(files)
-def test_team_file_long(tmp_path: Path, data: bytes) -> None:
-    _team(tmp_path, data)
-
-
-@pytest.mark.fuzz
-@LONG
-@given(files)
-def test_golden_file_long(tmp_path: Path, data: bytes) -> None:
-    _golden(tmp_path, data, "cases.yaml")
-
-
-@pytest.mark.fuzz
-@LONG
-@given(jsonl)
-def test_pairs_file_long(tmp_path: Path, data: bytes) -> None:
-    _golden(tmp_path, data, "pairs.jsonl")
+test_team_file, test_team_file_long = two_tiers(_team, files, fast=FAST, long=LONG)
+test_golden_file, test_golden_file_long = two_tiers(_cases, files, fast=FAST, long=LONG)
+test_pairs_file, test_pairs_file_long = two_tiers(_pairs, jsonl, fast=FAST, long=LONG)

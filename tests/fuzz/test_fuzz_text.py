@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fuzz_strategies import texts
-from hypothesis import given, settings
+from fuzz_strategies import texts, two_tiers
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from rewriter.text import NoJSONError, extract_json_object, sentences, unwrap
@@ -45,27 +45,5 @@ def _json_invariants(text: str) -> None:
         assert extract_json_object(text) == first
 
 
-@FAST
-@given(texts)
-def test_text(text: str) -> None:
-    _text_invariants(text)
-
-
-@FAST
-@given(json_like)
-def test_json(text: str) -> None:
-    _json_invariants(text)
-
-
-@pytest.mark.fuzz
-@LONG
-@given(texts)
-def test_text_long(text: str) -> None:
-    _text_invariants(text)
-
-
-@pytest.mark.fuzz
-@LONG
-@given(json_like)
-def test_json_long(text: str) -> None:
-    _json_invariants(text)
+test_text, test_text_long = two_tiers(_text_invariants, texts, fast=FAST, long=LONG)
+test_json, test_json_long = two_tiers(_json_invariants, json_like, fast=FAST, long=LONG)
