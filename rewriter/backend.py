@@ -90,6 +90,8 @@ def _embedded(settings: Settings, origin: dict[str, str], start: bool) -> Backen
         "base_url": base_url,
         # It answers one request at a time: clients queue for it rather than time out.
         "turns": turns,
+        # A connection it refuses or cuts is looked up here: a crash is told as one.
+        "engine_crashes": local_server.crash_file() if start else None,
         "api_key": None,
         "model": server_spec.alias,
         # The engine is known, so skip the json_schema probe. Instructed JSON (validated,
@@ -104,7 +106,7 @@ def _embedded(settings: Settings, origin: dict[str, str], start: bool) -> Backen
     }
     # Where the server is and that it needs no key are not the user's to override here
     # (an OpenAI key must never travel to it); the tuning values are.
-    fixed = {"base_url", "api_key", "turns"}
+    fixed = {"base_url", "api_key", "turns", "engine_crashes"}
     origin = {**origin, **{k: "embedded" for k in updates if k in fixed or k not in origin}}
     keep = {k: v for k, v in updates.items() if origin[k] == "embedded"}
     keep["api_key_source"] = None

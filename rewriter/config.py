@@ -62,6 +62,9 @@ class Settings(BaseModel):
     # Where requests queue for a server that answers one at a time (the embedded one):
     # see rewriter.turns. Not a setting anyone tunes, so not part of any dump.
     turns: Path | None = Field(default=None, exclude=True)
+    # Where the embedded engine's supervisor records a crash (see rewriter.crashes), so
+    # a refused or cut connection is reported as the crash it was.
+    engine_crashes: Path | None = Field(default=None, exclude=True)
 
     def is_loopback(self) -> bool:
         """True when the backend is on this machine, where no key is needed."""

@@ -28,6 +28,7 @@ class ExitCode(IntEnum):
     CHECK_FAILED = 7
     REGRESSION = 8
     BACKEND = 9
+    ENGINE_CRASHED = 10
 
 
 class RewriterError(Exception):
@@ -95,6 +96,28 @@ class UnreachableError(ConfigError):
 
 class HostNotFoundError(UnreachableError):
     """The base URL's host name does not resolve (a typo, or no network)."""
+
+
+class EngineCrashedError(ConfigError):
+    """The embedded engine died: killed by a signal (a crash) or exited on its own.
+
+    Not "nothing is listening": the server was there and went away mid-answer or on
+    its self-check, which a retry will not cure. The usual cause is an engine compiled
+    for another CPU, so the message carries the command that rebuilds it portably.
+
+    Attributes:
+        returncode: The engine's exit status; negative for the signal that killed it.
+        signal_name: ``SIGSEGV``, ``SIGILL``, ... or ``None`` when it exited on its own.
+    """
+
+    exit_code = ExitCode.ENGINE_CRASHED
+
+    def __init__(
+        self, message: str, *, draft: str | None = None, returncode: int = 0, signal_name: str | None = None
+    ) -> None:
+        super().__init__(message, draft=draft)
+        self.returncode = returncode
+        self.signal_name = signal_name
 
 
 class PromptError(RewriterError):

@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 import openai
 
 from rewriter.config import ResponseFormat, Settings
+from rewriter.crashes import wait_for as crash_since
 from rewriter.errors import (
     AccessDeniedError,
     BackendTimeoutError,
@@ -304,6 +305,7 @@ class ChatClient:
             RewriterError: Anything else that survived the retries, typed.
         """
         retries = 0
+        since = time.time()
         while True:
             try:
                 with self._turn():
@@ -313,6 +315,7 @@ class ChatClient:
                     raise _FormatRejected(retries + 1) from exc
                 fault: Exception = exc
             except (openai.APIConnectionError, _Dropped) as exc:
+                self._raise_if_crashed(since, exc)
                 fault = exc
             except openai.OpenAIError as exc:
                 raise self._error(exc, retries) from exc
@@ -323,6 +326,19 @@ class ChatClient:
                 raise self._error(fault, retries, asked=wait) from fault
             time.sleep(wait)
             retries += 1
+
+    def _raise_if_crashed(self, since: float, exc: Exception) -> None:
+        """Report a refused or cut connection as the engine crash it was, if it was one.
+
+        Retrying cannot help a dead engine, and "nothing is listening" would send the
+        user to start a server that was there: the crash record says what happened.
+        """
+        if self.settings.engine_crashes is None:
+            return
+        port = self._client.base_url.port
+        crash = crash_since(self.settings.engine_crashes, port or 0, since - 1.0)
+        if crash is not None:
+            raise crash.error("while answering this request") from exc
 
     def _turn(self) -> contextlib.AbstractContextManager[None]:
         """The wait for this request's turn; the timeout starts once it comes."""

@@ -10,6 +10,7 @@ import typer
 from rewriter.backend import resolve_backend
 from rewriter.cli.console import cli_errors, stderr
 from rewriter.errors import RewriterError
+from rewriter.local import engine as local_engine
 from rewriter.local import model as local_model
 from rewriter.local import server as local_server
 
@@ -23,11 +24,17 @@ def local_status(
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
-    """Show what is installed, where, the model's hash check, and whether a server runs."""
+    """Show what is installed and how the engine was built, the model's hash check, the server, the last crash."""
     spec, _ = local_model.specs()
     path = local_model.model_path()
-    status: dict[str, object] = {
-        "engine_installed": local_model.engine_installed(),
+    status: dict[str, object] = {"engine_installed": local_model.engine_installed()}
+    if status["engine_installed"]:
+        build = local_engine.inspect()
+        status["engine_build"] = build if isinstance(build, str) else build.describe()
+        status["cpu_features"] = " ".join(local_engine.cpu_features()) or "unknown"
+        if isinstance(build, str) or not build.portable:
+            status["rebuild_portably"] = local_engine.rebuild_command()
+    status |= {
         "model_packages_missing": local_model.missing_parts(),
         "model": spec.name,
         "model_file": str(path),

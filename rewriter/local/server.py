@@ -20,18 +20,22 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from rewriter import crashes
 from rewriter.errors import ConfigError
 from rewriter.files import open_private, private_dir, write_atomic
+from rewriter.local.engine import advice
 from rewriter.local.model import cache_dir, specs
 
 HOST = "127.0.0.1"
 ENGINE_MODULE = "llama_cpp.server"
+SELF_CHECK_TIMEOUT = 120.0
 
 
 class ServerState(BaseModel):
@@ -54,7 +58,7 @@ class ServerState(BaseModel):
 
 def _paths() -> dict[str, Path]:
     root = private_dir(cache_dir())
-    return {name: root / f"server.{name}" for name in ("json", "lock", "log", "used")}
+    return {name: root / f"server.{name}" for name in ("json", "lock", "log", "used", "crash")}
 
 
 def read_state() -> ServerState | None:
@@ -105,6 +109,11 @@ def healthy(state: ServerState, timeout: float = 3.0) -> bool:
             return bool(response.status == 200)
     except OSError:
         return False
+
+
+def crash_file() -> Path:
+    """Where the supervisor records how the engine last died (see :mod:`rewriter.crashes`)."""
+    return _paths()["crash"]
 
 
 def turns_folder(state: ServerState) -> Path:
@@ -189,9 +198,10 @@ def _start(model: Path, sha256: str, timeout: float) -> ServerState:
         with contextlib.suppress(OSError):
             old.rmdir()
     server = specs()[1]
+    port, since = free_port(), time.time()
     command = [
         sys.executable, "-m", "rewriter.local.server",
-        "--model", str(model), "--sha256", sha256, "--port", str(free_port()),
+        "--model", str(model), "--sha256", sha256, "--port", str(port),
         "--alias", server.alias, "--n-ctx", str(server.n_ctx),
         "--threads", str(server.n_threads or os.cpu_count() or 1),
         "--idle-timeout", str(float(os.environ.get("REWRITER_LOCAL_IDLE_TIMEOUT") or server.idle_timeout)),
@@ -208,14 +218,57 @@ def _start(model: Path, sha256: str, timeout: float) -> ServerState:
         if state:
             seen = True
             if healthy(state, timeout=1):
+                _self_check(state, server.alias)
                 return state
         elif seen:
             break  # the supervisor gave up: the engine exited
         time.sleep(0.2)
     if state := read_state():
         _terminate(state)
+    crash = crashes.wait_for(paths["crash"], port, since, timeout=0.5)
+    if crash is not None and crash.signal_name is not None:
+        raise crash.error("while loading the model")
     raise ConfigError(
         f"the embedded model server did not start; its log ({paths['log']}) ends with:\n{_tail(paths['log'])}"
+    )
+
+
+def _self_check(state: ServerState, alias: str) -> None:
+    """Ask the engine for one token before calling it ready.
+
+    An engine compiled for another CPU loads the model and answers health checks, then
+    dies on its first computation: better on this tiny request than on a customer's
+    draft, where the user would be told nothing is listening.
+
+    Raises:
+        EngineCrashedError: The engine died answering.
+        ConfigError: It answered with an error, or not at all.
+    """
+    body = {"model": alias, "messages": [{"role": "user", "content": "Say OK."}], "max_tokens": 1,
+            "temperature": 0}  # fmt: skip
+    request = urllib.request.Request(
+        f"http://{HOST}:{state.port}/v1/chat/completions",
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+    )
+    since = time.time()
+    try:
+        with urllib.request.urlopen(request, timeout=SELF_CHECK_TIMEOUT) as response:
+            if isinstance(json.load(response).get("choices"), list):
+                return
+            problem = "an answer without choices"
+    except urllib.error.HTTPError as exc:
+        problem = f"HTTP {exc.code}"
+    except (OSError, ValueError) as exc:
+        problem = str(exc) or type(exc).__name__
+    crash = crashes.wait_for(crash_file(), state.port, since - 1.0)
+    _terminate(state)
+    if crash is not None:
+        raise crash.error("on its self-check (one token), before any draft was sent")
+    log = _paths()["log"]
+    raise ConfigError(
+        f"the embedded model server failed its self-check ({problem}); its log ({log}) ends with:\n"
+        f"{_tail(log)}"
     )
 
 
@@ -266,8 +319,13 @@ def _supervise(args: list[str]) -> int:
         if time.time() - _last_use(paths, state.started_at) > idle:
             print(f"rewriter: idle for {idle:g}s, stopping the model server", flush=True)
             break
-    if child.poll() is not None and not stopping:
-        print(f"rewriter: the engine exited with code {child.returncode}", flush=True)
+    if child.poll() is not None and not stopping and child.returncode != -signal.SIGTERM:
+        crash = crashes.EngineCrash(
+            at=time.time(), returncode=child.returncode, port=port, server_pid=child.pid,
+            advice=advice(child.returncode), log=str(paths["log"]),
+        )  # fmt: skip
+        crashes.record(paths["crash"], crash)
+        print(f"rewriter: the engine {crash.how()}", flush=True)
     if child.poll() is None:
         child.terminate()
         try:
@@ -295,18 +353,34 @@ def _last_use(paths: dict[str, Path], started_at: float) -> float:
     return max(stamps)
 
 
-def describe() -> dict[str, object]:
-    """A status summary for ``rewriter local status``."""
+def describe(now: float | None = None) -> dict[str, object]:
+    """A status summary for ``rewriter local status``: the server, and the engine's last crash."""
+    now = time.time() if now is None else now
+    crash = crashes.last(crash_file())
+    last_crash = f"{when(crash.at, now)}: the engine {crash.how()}" if crash else "none recorded"
     state = read_state()
     if state is None:
-        return {"server": "not running"}
+        return {"server": "not running", "last_crash": last_crash}
     running = pid_alive(state.supervisor_pid) and healthy(state)
     return {
         "server": "running" if running else "stale (will be replaced on next use)",
         **json.loads(state.model_dump_json()),
+        "started_at": when(state.started_at, now),
         "base_url": state.base_url,
         "log": str(_paths()["log"]),
+        "last_crash": last_crash,
     }
+
+
+def when(at: float, now: float) -> str:
+    """A moment as a person reads it: local date and time, and how long ago."""
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(at))
+    seconds = max(0, round(now - at))
+    for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{stamp} ({count} {unit}{'s' if unit == 'day' and count > 1 else ''} ago)"
+    return f"{stamp} ({seconds} s ago)"
 
 
 if __name__ == "__main__":

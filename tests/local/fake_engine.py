@@ -1,11 +1,18 @@
-"""A stand-in for ``llama_cpp.server`` in lifecycle tests: same arguments, serves /v1/models.
+"""A stand-in for ``llama_cpp.server`` in lifecycle tests: same arguments, same routes.
 
 The lifecycle code (start, share, lock, crash recovery, idle stop) is about processes,
-not about the model; the real engine is exercised by the ``live`` tests.
+not about the model; the real engine is exercised by the ``live`` tests. It answers
+chat completions with one fixed word, and with ``FAKE_ENGINE_SEGV_AT=N`` it dies of a
+real SIGSEGV on its N-th completion, the way an engine built for another CPU does.
 """
 
 import argparse
+import itertools
 import json
+import os
+import resource
+import signal
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,7 +34,18 @@ if args.model.endswith(".broken"):
 
 
 BUSY = Path(args.model + ".busy")  # while it exists, the model is generating for someone
+SEGV_AT = int(os.environ.get("FAKE_ENGINE_SEGV_AT") or 0)
+completions = itertools.count(1)
+counting = threading.Lock()
 print(f"fake engine: interrupt_requests={args.interrupt_requests}", flush=True)
+
+
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
+signal.signal(signal.SIGSEGV, signal.SIG_DFL)  # no Python handler (faulthandler) in the way
+
+
+def segfault() -> None:
+    os.kill(os.getpid(), signal.SIGSEGV)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -41,6 +59,28 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send_error(404)
             return
+        body = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        if self.path != "/v1/chat/completions":
+            self.send_error(404)
+            return
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        with counting:
+            number = next(completions)
+        if number == SEGV_AT:
+            segfault()
+        payload = {
+            "id": f"chatcmpl-{number}", "object": "chat.completion", "created": int(time.time()),
+            "model": args.model_alias,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "OK"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
+        }  # fmt: skip
         body = json.dumps(payload).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")

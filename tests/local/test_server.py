@@ -15,19 +15,8 @@ import pytest
 from rewriter.errors import ConfigError
 from rewriter.local import server as local_server
 
-TESTS = Path(__file__).resolve().parent
-pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+pytestmark = [pytest.mark.block_network(allowed_hosts=["127.0.0.1"]), pytest.mark.usefixtures("fake_engine")]
 SHA = "0" * 64
-
-
-@pytest.fixture(autouse=True)
-def fake_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setenv("REWRITER_LOCAL_ENGINE_MODULE", "fake_engine")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
-    model = tmp_path / "model.gguf"
-    model.write_bytes(b"gguf")
-    yield model
-    local_server.stop_server()
 
 
 def wait_until(condition: object, timeout: float = 15.0) -> bool:
