@@ -21,7 +21,7 @@ def readme_command(tag: str) -> str:
 
 
 def test_readme_has_the_two_setup_commands() -> None:
-    assert "pip install '.[local]'" in readme_command("main-command")
+    assert "pip install --no-cache-dir '.[local]'" in readme_command("main-command")
     assert "rewriter rewrite examples/" in readme_command("main-command")
     assert readme_command("test-command").endswith(".venv/bin/pytest")
 

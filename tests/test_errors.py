@@ -22,6 +22,7 @@ FAULTS = {
     errors.UnknownModelError: (errors.ConfigError, ExitCode.CONFIG),
     errors.UnreachableError: (errors.ConfigError, ExitCode.CONFIG),
     errors.HostNotFoundError: (errors.UnreachableError, ExitCode.CONFIG),
+    errors.EngineCrashedError: (errors.ConfigError, ExitCode.ENGINE_CRASHED),
     errors.RateLimitedError: (errors.LLMError, ExitCode.BACKEND),
     errors.ServerError: (errors.LLMError, ExitCode.BACKEND),
     errors.BackendTimeoutError: (errors.LLMError, ExitCode.BACKEND),
