@@ -24,7 +24,7 @@ def local_status(
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
-    """Show what is installed and how the engine was built, the model's hash check, the server, the last crash."""
+    """Show what is installed, what the engine was built for, the model's check, the server, any crash."""
     spec, _ = local_model.specs()
     path = local_model.model_path()
     status: dict[str, object] = {"engine_installed": local_model.engine_installed()}

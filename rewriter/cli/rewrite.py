@@ -30,7 +30,8 @@ EXIT_CODES_HELP = (
     "unknown model, nothing listening); 4 model output unusable (cut off, empty, refused, not JSON); "
     "5 input too long; 6 reply still unfaithful to the draft after revisions; "
     "7 another must rule (blame, no next step, private data in public) still fails; "
-    "9 the backend failed to answer (rate limit, server error, timeout, connection dropped): try again later; "
+    "9 the backend failed to answer (rate limit, server error, timeout, connection dropped): try again "
+    "later; "
     "10 the embedded engine crashed (the message says how to rebuild it)."
 )
 

@@ -3,10 +3,11 @@
 The lifecycle code (start, share, lock, crash recovery, idle stop) is about processes,
 not about the model; the real engine is exercised by the ``live`` tests. It answers
 chat completions with one fixed word, and with ``FAKE_ENGINE_SEGV_AT=N`` it dies of a
-real SIGSEGV on its N-th completion, the way an engine built for another CPU does.
+real SIGSEGV (a read of address 0) on its N-th completion, the way an engine built for another CPU does.
 """
 
 import argparse
+import ctypes
 import itertools
 import json
 import os
@@ -45,7 +46,9 @@ signal.signal(signal.SIGSEGV, signal.SIG_DFL)  # no Python handler (faulthandler
 
 
 def segfault() -> None:
-    os.kill(os.getpid(), signal.SIGSEGV)
+    # A real invalid read, in the thread answering: the process dies before a byte of
+    # the answer is sent (os.kill would let this thread answer first).
+    ctypes.string_at(0)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -78,7 +81,9 @@ class Handler(BaseHTTPRequestHandler):
         payload = {
             "id": f"chatcmpl-{number}", "object": "chat.completion", "created": int(time.time()),
             "model": args.model_alias,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": "OK"}, "finish_reason": "stop"}],
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": "OK"}, "finish_reason": "stop"}
+            ],
             "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
         }  # fmt: skip
         body = json.dumps(payload).encode()

@@ -1,4 +1,4 @@
-"""An engine that dies of SIGSEGV, as one built for another CPU does: told as a crash, never as "nothing listens".
+"""An engine that dies of SIGSEGV, as one built for another CPU does: told as a crash, not "nothing listens".
 
 The stand-in engine is a real process under the real supervisor and kills itself with
 a real SIGSEGV on its N-th completion; the client, the CLI and ``rewriter local`` are
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rewriter import EngineCrashedError, RewriteRequest, Rewriter, UnreachableError
+from rewriter import EngineCrashedError, Rewriter, RewriteRequest, UnreachableError
 from rewriter.cli import app
 from rewriter.errors import ExitCode
 from rewriter.local import server as local_server
@@ -24,7 +24,7 @@ runner = CliRunner()
 DRAFT = "Restore from Settings > Backups; backups are kept 30 days."
 FAST = {"REWRITER_MAX_RETRIES": "2", "REWRITER_MAX_RETRY_WAIT": "0", "REWRITER_TIMEOUT": "10"}
 SEGV = "was killed by SIGSEGV (signal 11)"
-REBUILD = re.compile(r'CMAKE_ARGS="-DGGML_NATIVE=OFF [^"]*" \S+ -m pip install --no-cache-dir --force-reinstall')
+REBUILD = re.compile(r'CMAKE_ARGS="-DGGML_NATIVE=OFF [^"]*" \S+ -m pip install --no-cache-dir')
 
 
 def error_lines(stderr: str) -> list[str]:
