@@ -15,13 +15,14 @@ import shlex
 import subprocess
 import sys
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict
 
 from rewriter.crashes import signal_name
-from rewriter.prompts import load_yaml, prompts_dir
 
 # What the engine reports that a portable x86-64 or ARMv8-A build never uses: a build
 # with any of these runs only on CPUs that have them.
@@ -35,7 +36,7 @@ _CRASH_SIGNALS = {"SIGSEGV", "SIGILL", "SIGBUS", "SIGABRT", "SIGFPE"}
 
 
 class EngineSpec(BaseModel):
-    """How the engine is installed, from ``prompts/local.yaml``."""
+    """How the engine is installed, from ``engine.yaml`` beside this module."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -69,15 +70,11 @@ class EngineBuild(BaseModel):
         )
 
 
+@lru_cache(maxsize=1)
 def spec() -> EngineSpec:
-    """The pinned engine and its build flags."""
-    return _spec(str(prompts_dir()))
-
-
-@lru_cache(maxsize=4)
-def _spec(root: str) -> EngineSpec:
-    raw: Any = load_yaml("local.yaml")
-    return EngineSpec.model_validate(raw["engine"])
+    """The pinned engine and its build flags (``engine.yaml`` beside this module)."""
+    raw: Any = yaml.safe_load(files("rewriter.local").joinpath("engine.yaml").read_text(encoding="utf-8"))
+    return EngineSpec.model_validate(raw)
 
 
 def rebuild_command(*, native: bool = False, python: str | None = None) -> str:

@@ -220,8 +220,8 @@ def _start(model: Path, sha256: str, timeout: float) -> ServerState:
             if healthy(state, timeout=1):
                 _self_check(state, server.alias)
                 return state
-        elif seen:
-            break  # the supervisor gave up: the engine exited
+        elif seen or crashes.wait_for(paths["crash"], port, since, timeout=0):
+            break  # the supervisor gave up: the engine exited (maybe before we saw it run)
         time.sleep(0.2)
     if state := read_state():
         _terminate(state)

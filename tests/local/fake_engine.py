@@ -32,6 +32,8 @@ for flag in (
 args = parser.parse_args()
 if args.model.endswith(".broken"):
     raise SystemExit("fake engine: failed to load model " + args.model)
+if args.model.endswith(".segv"):
+    ctypes.string_at(0)  # dies as it loads, before it listens
 
 
 BUSY = Path(args.model + ".busy")  # while it exists, the model is generating for someone

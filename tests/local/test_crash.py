@@ -48,6 +48,14 @@ def test_local_start_self_check_catches_an_engine_that_dies_on_its_first_answer(
     assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ \(\d+ s ago\): the engine " + re.escape(SEGV), crash)
 
 
+def test_an_engine_that_dies_as_it_loads_is_told_as_a_crash(fake_engine: Path) -> None:
+    dying = fake_engine.with_suffix(".segv")
+    dying.write_bytes(b"x")
+    with pytest.raises(EngineCrashedError, match=re.escape(SEGV) + " while loading the model") as caught:
+        local_server.ensure_server(dying, "0" * 64, start_timeout=20)
+    assert REBUILD.search(caught.value.message) and local_server.read_state() is None
+
+
 def test_a_healthy_engine_passes_the_self_check_and_no_crash_is_recorded(embedded: Path) -> None:
     result = runner.invoke(app, ["local", "start"])
     assert result.exit_code == 0, result.output
