@@ -54,6 +54,14 @@ def segfault() -> None:
 
 
 class Handler(BaseHTTPRequestHandler):
+    def _send(self, payload: object) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self) -> None:
         if self.path == "/v1/models":
             while BUSY.exists():  # like the real engine: the model list waits for the model's lock
@@ -64,12 +72,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send_error(404)
             return
-        body = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._send(payload)
 
     def do_POST(self) -> None:
         if self.path != "/v1/chat/completions":
@@ -88,12 +91,7 @@ class Handler(BaseHTTPRequestHandler):
             ],
             "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
         }  # fmt: skip
-        body = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._send(payload)
 
     def log_message(self, format: str, *a: object) -> None:
         print("fake engine:", format % a, flush=True)  # like uvicorn, one line per request
