@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rewriter.backend import resolve_backend
 from rewriter.cli.console import cli_errors, stderr
 from rewriter.cli.options import BaseUrlOption, ModelOption
+from rewriter.cli.review import review
 from rewriter.config import Settings
 from rewriter.errors import ExitCode, InputError
 from rewriter.eval import report
@@ -28,8 +29,10 @@ from rewriter.files import write_atomic
 from rewriter.local.model import cache_dir
 
 eval_app = typer.Typer(
-    help="Score rewrites on golden cases, report them, and compare runs.", no_args_is_help=True
+    help="Score rewrites on golden cases, report them, compare runs, and have them reviewed blind.",
+    no_args_is_help=True,
 )
+eval_app.command("review")(review)
 
 DEFAULT_SCHEMA = Path("evals/schema.json")
 
