@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rewriter.backend import resolve_backend
 from rewriter.cli.console import cli_errors, stderr
 from rewriter.cli.options import BaseUrlOption, ModelOption
-from rewriter.cli.review import review
+from rewriter.cli.review import review, review_results
 from rewriter.config import Settings
 from rewriter.errors import ExitCode, InputError
 from rewriter.eval import report
@@ -33,6 +33,7 @@ eval_app = typer.Typer(
     no_args_is_help=True,
 )
 eval_app.command("review")(review)
+eval_app.command("review-results")(review_results)
 
 DEFAULT_SCHEMA = Path("evals/schema.json")
 

@@ -194,6 +194,20 @@ def build_packet(
     return Packet(packet=packet_id, brief=blind_brief, cases=packet_cases), key, left_out
 
 
+def load_key(path: Path) -> Key:
+    """Read a packet's key.
+
+    Raises:
+        InputError: Unreadable or not a key.
+    """
+    try:
+        return Key.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the key ({exc.strerror})") from exc
+    except ValueError as exc:
+        raise InputError(f"{path}: not a review key ({str(exc).splitlines()[0]})") from exc
+
+
 def _first_replies(run: EvalRun) -> dict[str, tuple[str, int, str]]:
     """Each case's reply in a run: its lowest repeat that has one, with that repeat and status."""
     found: dict[str, tuple[str, int, str]] = {}
