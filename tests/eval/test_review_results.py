@@ -45,11 +45,12 @@ def fixture(runs: SimpleNamespace) -> tuple[Key, dict[str, object], list[tuple[P
                     Problem(tag="garbled", quote="drops off"),
                     Problem(tag="blame_hedge", quote="As I said"),
                 ]
+            send = ("as_is" if source == "plain" else "light_edit") if sendable else "no"
+            rank = {"ours": 1, "plain": 2, DRAFT: 3}[source]
             grades.append((Path(f"{reviewer}.jsonl"), Grade(
                 packet=key.packet, reviewer=reviewer, reviewer_kind="llm", case_id=case_id, label=entry.label,
-                reply_sha256=entry.reply_sha256, send=("as_is" if source == "plain" else "light_edit") if sendable
-                else "no", vs_draft="better" if sendable else "worse", problems=problems,
-                empathy=2 if source == "ours" else 0, next_steps=1, rank={"ours": 1, "plain": 2, DRAFT: 3}[source],
+                reply_sha256=entry.reply_sha256, send=send, vs_draft="better" if sendable else "worse",
+                problems=problems, empathy=2 if source == "ours" else 0, next_steps=1, rank=rank,
             )))  # fmt: skip
     return key, {"ours": ours, "plain": plain}, grades
 
