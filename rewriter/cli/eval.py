@@ -20,6 +20,7 @@ from rewriter.errors import ExitCode, InputError
 from rewriter.eval import report
 from rewriter.eval.cases import load_suite, schema_text
 from rewriter.eval.compare import compare_runs
+from rewriter.eval.grades import load_reviews
 from rewriter.eval.redact import enabled as redaction_enabled
 from rewriter.eval.replay import RecordMode, replay_settings, save_replay_settings
 from rewriter.eval.results import CaseResult, load_run
@@ -251,6 +252,10 @@ def eval_compare(
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="md or json.")] = "md",
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+    reviews: Annotated[
+        Path,
+        typer.Option("--reviews", help="Committed blind-review grades, shown beside the scorers' figures."),
+    ] = Path("evals/reviews"),
 ) -> None:
     """Compare two runs per scorer and overall, name the cases that flipped, and gate on regressions."""
     if fmt not in ("md", "json"):
@@ -258,7 +263,7 @@ def eval_compare(
     with cli_errors():
         result = compare_runs(
             load_run(base), load_run(candidate), threshold=threshold, allow_suite_change=allow_suite_change,
-            base_label=base.stem, candidate_label=candidate.stem,
+            base_label=base.stem, candidate_label=candidate.stem, reviews=load_reviews(reviews),
         )  # fmt: skip
         text = report.comparison_markdown(result) if fmt == "md" else result.model_dump_json(indent=2) + "\n"
         _emit(text, out)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, ConfigDict
 
 from rewriter.errors import InputError
+from rewriter.eval.grades import ReviewedGrade, reply_hash
 from rewriter.eval.results import CaseResult, EvalRun
 from rewriter.eval.scorers import Outcome
 
@@ -70,6 +71,7 @@ class Comparison(BaseModel):
     fixed: list[Flip]
     threshold: float
     regressions: list[str]
+    reviewed: list[Delta] = []
 
 
 def compare_runs(
@@ -80,10 +82,14 @@ def compare_runs(
     allow_suite_change: bool = False,
     base_label: str = "base",
     candidate_label: str = "candidate",
+    reviews: list[ReviewedGrade] | None = None,
 ) -> Comparison:
     """Compare ``candidate`` with ``base`` on the cases both ran.
 
     A regression is a metric whose paired delta is below ``-threshold`` and beyond noise.
+    With ``reviews`` (committed blind-review grades), the reviewers' figures are shown
+    beside the scorers' for the cases whose replies are graded in both runs: a grade
+    follows its reply by hash, so a reply that did not change keeps its grade.
 
     Raises:
         InputError: The runs are over different suites or scoring files and
@@ -117,7 +123,45 @@ def compare_runs(
     return Comparison(
         base_label=base_label, candidate_label=candidate_label, suite_changed=bool(changed), overall=overall,
         scorers=scorers, broke=broke, fixed=fixed, threshold=threshold, regressions=regressions,
+        reviewed=_reviewed(shared, a, b, reviews or []),
     )  # fmt: skip
+
+
+REVIEW_METRICS: dict[str, Callable[[ReviewedGrade], float]] = {
+    "review: sendable": lambda g: float(g.sendable),
+    "review: sent as is": lambda g: float(g.send == "as_is"),
+    "review: better than the draft": lambda g: float(g.vs_draft == "better"),
+    "review: worse than the draft": lambda g: float(g.vs_draft == "worse"),
+    "review: empathy (0-2)": lambda g: float(g.empathy),
+    "review: next steps (0-2)": lambda g: float(g.next_steps),
+}
+
+
+def _reviewed(
+    cases: list[str],
+    a: dict[str, list[CaseResult]],
+    b: dict[str, list[CaseResult]],
+    grades: list[ReviewedGrade],
+) -> list[Delta]:
+    """The reviewers' figures on the cases whose replies both runs have grades for."""
+    by_reply: dict[str, list[ReviewedGrade]] = defaultdict(list)
+    for grade in grades:
+        by_reply[grade.reply_sha256].append(grade)
+    if not by_reply:
+        return []
+
+    def graded(r: CaseResult) -> list[ReviewedGrade]:
+        return by_reply.get(reply_hash(r.reply), []) if r.reply else []
+
+    both = [c for c in cases if any(graded(r) for r in a[c]) and any(graded(r) for r in b[c])]
+    deltas = []
+    for metric, value in REVIEW_METRICS.items():
+
+        def mean(r: CaseResult, value: Callable[[ReviewedGrade], float] = value) -> float | None:
+            return _mean([value(g) for g in graded(r)])
+
+        deltas.append(_delta(metric, both, a, b, mean))
+    return deltas if both else []
 
 
 def _by_case(results: list[CaseResult]) -> dict[str, list[CaseResult]]:

@@ -164,6 +164,17 @@ def load_grades(path: Path, model: type[G]) -> list[G]:
     return grades
 
 
+def load_reviews(folder: Path) -> list[ReviewedGrade]:
+    """Every committed (unblinded) grade under ``folder``: the ``grades.jsonl`` of each review.
+
+    A missing folder holds no grades: a project without reviews compares as before.
+    """
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.rglob("grades.jsonl"))
+    return [grade for path in files for grade in load_grades(path, ReviewedGrade)]
+
+
 def grades_schema() -> str:
     """The JSON Schema of a committed (unblinded) grade, as ``evals/reviews/schema.json`` holds it."""
     schema = ReviewedGrade.model_json_schema()

@@ -183,6 +183,10 @@ def comparison_markdown(comparison: Comparison) -> str:
             f"{', '.join(f.failing) or '-'}"
             for f in flips
         ]
+    if c.reviewed:
+        where = f"the {c.reviewed[0].cases} cases whose replies are graded in both runs"
+        lines += ["", f"Blind review, on {where} (shown, not gated):", "", head, "|---|---|---|---|---|---|"]
+        lines += [row(d) for d in c.reviewed]
     verdict = (
         f"**Regression** beyond noise and the {c.threshold:g} threshold: {', '.join(c.regressions)}"
         if c.regressions

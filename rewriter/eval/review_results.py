@@ -286,8 +286,9 @@ def markdown(result: ReviewReport) -> str:
                 f"{per_tag or 'none flagged'}"
             )
     if result.ok_that_lied is not None:
-        out += ["", f"### \"ok\" that a reviewer would not send: {len(result.ok_that_lied)} of "
-                    f"{result.ok_graded} graded replies the checker passed", ""]  # fmt: skip
+        replies = len({(m.case_id, m.source) for m in result.ok_that_lied})
+        passed = f"{result.ok_graded} graded replies the checker passed ({replies} distinct replies)"
+        out += ["", f'### "ok" that a reviewer would not send: {len(result.ok_that_lied)} of {passed}', ""]
         for miss in result.ok_that_lied:
             said = "; ".join(f'{tag}: "{quote}"' for tag, quote in miss.problems) or miss.note or "(no tag)"
             should = ", ".join(miss.rules_that_should_have_failed) or "no rule covers it"
