@@ -65,15 +65,25 @@ def _isolated_env(
         monkeypatch.setattr("rewriter.local.model.available", lambda: False)
 
 
-def _faults() -> ModuleType:
+def _helper(name: str, file: Path) -> ModuleType:
     # Test modules are imported by path (--import-mode=importlib), so tests/ is not on
-    # sys.path; the fault server is loaded the same way and reached through its fixture.
-    if "faults" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("faults", TESTS / "faults.py")
+    # sys.path; helpers are loaded the same way and reached through their fixtures.
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, file)
         assert spec is not None and spec.loader is not None
-        sys.modules["faults"] = module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-    return sys.modules["faults"]
+    return sys.modules[name]
+
+
+def _faults() -> ModuleType:
+    return _helper("faults", TESTS / "faults.py")
+
+
+@pytest.fixture
+def browser() -> ModuleType:
+    """Headless Chromium over the DevTools pipe (``tests/eval/browser.py``)."""
+    return _helper("review_browser", TESTS / "eval" / "browser.py")
 
 
 @pytest.fixture

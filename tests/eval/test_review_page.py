@@ -7,10 +7,8 @@ lack it); ``.ci/run`` installs Debian's chromium and runs this file with
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -24,18 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
 
-def _browser_module() -> ModuleType:
-    if "review_browser" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("review_browser", HERE / "browser.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules["review_browser"] = module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return sys.modules["review_browser"]
-
-
 @pytest.fixture
-def page(runs: SimpleNamespace, tmp_path: Path) -> Iterator[tuple[object, Path, object]]:
-    browser = _browser_module()
+def page(runs: SimpleNamespace, tmp_path: Path, browser: ModuleType) -> Iterator[tuple[object, Path, object]]:
     executable = browser.find()
     if executable is None:
         if os.environ.get("REWRITER_REQUIRE_BROWSER") == "1":
