@@ -19,7 +19,6 @@ from rewriter.eval.grades import Grade, load_brief, load_grades
 from rewriter.eval.review import ReviewOptions, build_packet, write_packet
 
 ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture
