@@ -213,7 +213,7 @@ def _from_pairs(file: Path, sample: int | None) -> list[GoldenCase]:
 
 def _golden_files(path: Path) -> Iterable[Path]:
     if path.is_dir():
-        return [p for p in path.rglob("*.yaml") if not {"cassettes", "baselines", "reviews"} & set(p.parts)
+        return [p for p in path.rglob("*.yaml") if not {"cassettes", "baselines", "reviews", "fresh"} & set(p.parts)
                 and p.name != "scoring.yaml"]  # fmt: skip
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")

@@ -1,0 +1,235 @@
+"""The draft-first reply: the draft's own sentences, cleaned and laid out, around an acknowledgement.
+
+Read blind, a reviewer would send the agent's draft about as often as a 1.5B model's
+rewrite of it, and the rewrite's faults were its own: sentences garbled in the retelling,
+facts and statuses moved, the agent's actions turned into the customer's steps. The
+draft is a list of sentences that are each already true. So this reply is built from
+them: every sentence is the draft's, with the edits that cannot change what it says
+made deterministically (a blaming or hedging phrase taken out, a stock line or a second
+apology dropped), and only a run of two or more sentences that ask the customer to do
+something becomes numbered steps, where it stood. What the draft lacks and the model is
+good at, a sentence that shows this customer was heard, is asked of the model on its own
+(:mod:`rewriter.rewrite.acknowledge`) and checked before it is used.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rewriter.check.deterministic import lexicon
+from rewriter.check.facts import extract_facts
+from rewriter.check.meaning import draft_actions
+from rewriter.check.quality import stock_sentences, stray_greeting
+from rewriter.models import Change
+from rewriter.rewrite.compose import ReplyParts
+from rewriter.rewrite.reword import reword, rewordings
+from rewriter.text import NUMBER_MARKER, paragraphs, sentences, unwrap
+
+_LIST_ITEM = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s")
+
+
+class DraftBody(BaseModel):
+    """The draft's body, cleaned and laid out, and what was done to it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    blocks: list[str] = Field(description="Paragraphs and numbered step lists, in the draft's order.")
+    steps: list[str] = Field(default_factory=list, description="The sentences made numbered steps.")
+    changes: list[Change] = Field(default_factory=list)
+
+    def parts(self, acknowledgement: str = "") -> ReplyParts:
+        """The reply's parts: the acknowledgement, then the body as the answer."""
+        return ReplyParts(acknowledgement=acknowledgement, answer="\n\n".join(self.blocks))
+
+
+def draft_body(draft: str, language: str, agent: str | None) -> DraftBody:
+    """Clean the draft's sentences and lay them out; every kept sentence stays the draft's own.
+
+    Raises:
+        ValueError: Nothing of the draft is left once greeting and sign-off are taken out.
+    """
+    body, framing = _unframed(draft, language, agent)
+    changes = [_change("removed", framing, "the reply is greeted and signed once")] if framing else []
+    blame_found: list[str] = []
+    hedge_found: list[str] = []
+    dropped_stock: list[str] = []
+    dropped_apologies: list[str] = []
+    apologised = False
+    stock = {s.text for s in stock_sentences("\n".join(body), language)}
+    apology = lexicon(language, "apology")
+    blocks: list[str] = []
+    steps: list[str] = []
+    for line in body:
+        if _LIST_ITEM.match(line):  # the draft's own list stays a list
+            blocks.append(line)
+            continue
+        kept: list[tuple[str, bool]] = []  # (sentence, asks the customer to act)
+        for sentence in (s.text for s in sentences(line)):
+            facts = bool(extract_facts(sentence))
+            if sentence in stock and not facts:
+                dropped_stock.append(sentence)
+                continue
+            if apology.search(sentence):
+                if apologised and not facts:
+                    dropped_apologies.append(sentence)
+                    continue
+                apologised = True
+            cleaned, blamed = reword(sentence, language, "blame")
+            cleaned = _without_opener(cleaned, blamed, language)
+            cleaned, kept_blame = _without_blaming_clause(cleaned, language)
+            cleaned, hedged = _firmer_instruction(cleaned, language)
+            blame_found += blamed + kept_blame
+            hedge_found += hedged
+            cleaned = _tidy(cleaned) if cleaned != sentence else cleaned
+            if not _words(cleaned):
+                continue
+            kept.append((cleaned, bool(draft_actions(cleaned, language))))
+        blocks += _layout(kept, steps)
+    if not blocks:
+        raise ValueError("the draft has nothing but a greeting and a sign-off")
+    if blame_found:
+        changes.append(_change("removed", blame_found, "blame puts the customer on the defensive (004)"))
+    if hedge_found:
+        changes.append(_change("removed", hedge_found, "a sure answer is easier to act on (003)"))
+    if dropped_stock:
+        changes.append(_change("dropped", dropped_stock, "a line that fits any ticket says nothing here"))
+    if dropped_apologies:
+        changes.append(_change("dropped", dropped_apologies, "one sincere apology is enough"))
+    if steps:
+        changes.append(
+            Change(
+                change=f"set out the {len(steps)} things to do as numbered steps",
+                reason="separate, ordered steps are easier to follow (001, step-by-step instructions)",
+            )
+        )
+    return DraftBody(blocks=blocks, steps=steps, changes=changes)
+
+
+def _unframed(draft: str, language: str, agent: str | None) -> tuple[list[str], list[str]]:
+    """The draft's paragraphs without its greeting and sign-off, which the layout adds; and what went.
+
+    Paragraphs are the draft's own, one per line with soft-wrapped lines joined, so a
+    reference on a line of its own ("Case: SUP-4688") stays on its own line.
+    """
+    lines = [p.text for p in paragraphs(unwrap(draft.strip()))]
+    removed: list[str] = []
+    if lines and lexicon(language, "greeting").match(lines[0]) and len(_words(lines[0])) <= 4:
+        removed.append(lines.pop(0))  # "Hola, Lucía:" on a line of its own
+    elif lines and (greeting := stray_greeting(lines[0], language)) is not None:
+        removed.append(lines[0][: greeting.end()].strip())
+        lines[0] = lines[0][greeting.end() :].strip()
+    if lines:  # "Hallo Lukas,\n\nvielen Dank ...": the body starts a sentence
+        lines[0] = lines[0][:1].upper() + lines[0][1:]
+    lines = [line for line in lines if line]
+    signoff = lexicon(language, "signoff")
+    for i in range(max(0, len(lines) - 3), len(lines)):
+        short = len(_words(lines[i])) <= 4
+        if short and (signoff.match(lines[i]) or (agent and lines[i].strip(" ,.") == agent)):
+            removed += lines[i:]
+            del lines[i:]
+            break
+    return lines, removed
+
+
+def _without_opener(cleaned: str, blamed: list[str], language: str) -> str:
+    """An opener like "As I said in the chat," is one reproach: its adjunct goes with the phrase."""
+    saying = lexicon(language, "reported_speech")
+    if not any(saying.search(phrase) for phrase in blamed):
+        return cleaned
+    head, comma, rest = cleaned.partition(",")
+    if comma and len(_words(head)) <= 4 and not extract_facts(head) and _words(rest):
+        rest = rest.strip()
+        return rest[:1].upper() + rest[1:]
+    return cleaned
+
+
+def _firmer_instruction(sentence: str, language: str) -> tuple[str, list[str]]:
+    """A hedge that softens an instruction, made plain ("you might want to reset" -> "please reset").
+
+    A rewording that replaces ("you could try" -> "try") always speaks of an action; one
+    that only drops a word is kept where the sentence is then an instruction ("maybe try
+    signing out" -> "try signing out"). A hedge on a statement ("it is maybe fixed in
+    v2.14.0", "hopefully it drops off in 3 days") is the agent's honest doubt: taking it
+    out would state as sure what the draft does not know.
+    """
+    found = []
+    for rewording in rewordings(language, "hedge"):
+        changed = rewording.apply(sentence)
+        if changed != sentence and (rewording.replacement or draft_actions(_tidy(changed), language)):
+            found.append(rewording.phrase.rstrip(","))
+            sentence = changed
+    return sentence, found
+
+
+def _layout(kept: list[tuple[str, bool]], steps: list[str]) -> list[str]:
+    """One paragraph's sentences as prose, with each run of two or more actions numbered in place."""
+    blocks: list[str] = []
+    prose: list[str] = []
+    run: list[str] = []
+
+    def flush_run() -> None:
+        if len(run) >= 2:
+            if prose:
+                blocks.append(" ".join(prose))
+                prose.clear()
+            blocks.append("\n".join(f"{i}. {step}" for i, step in enumerate(run, 1)))
+            steps.extend(run)
+        else:
+            prose.extend(run)
+        run.clear()
+
+    for sentence, is_action in kept:
+        if is_action:
+            run.append(sentence)
+            continue
+        flush_run()
+        prose.append(sentence)
+    flush_run()
+    if prose:
+        blocks.append(" ".join(prose))
+    return blocks
+
+
+_CLAUSE = re.compile(r"(,\s+|;\s+|\s+[-–—]\s+)")
+
+
+def _without_blaming_clause(sentence: str, language: str) -> tuple[str, list[str]]:
+    """Take out the clause a blaming phrase stands in ("..., so you must have typed it wrong").
+
+    Only when every fact of the sentence survives in the rest; a sentence that is only
+    blame ("You should have read the terms.") goes whole. A blaming sentence that
+    carries a fact is left as it is, for the checker to flag.
+    """
+    blame = lexicon(language, "blame")
+    found = blame.search(sentence)
+    if found is None:
+        return sentence, []
+    facts = [f.text for f in extract_facts(sentence)]
+    clauses = _CLAUSE.split(sentence)[::2]
+    keep = [c for c in clauses if not blame.search(c)]
+    rest = ", ".join(c.strip().rstrip(".!?") for c in keep)
+    if keep and all(f in rest for f in facts) and len(_words(rest)) >= 3:
+        end = sentence.rstrip()[-1:] if sentence.rstrip()[-1:] in ".!?" else "."
+        return rest + end, [found.group(0)]
+    if not facts:
+        return "", [found.group(0)]
+    return sentence, []
+
+
+def _tidy(sentence: str) -> str:
+    """A sentence a phrase was taken out of: no doubled spaces or commas, a capital first."""
+    text = re.sub(r"\s{2,}", " ", sentence).strip()
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"^[,;:\s]+", "", text)
+    return text[:1].upper() + text[1:]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text)
+
+
+def _change(verb: str, phrases: list[str], reason: str) -> Change:
+    quoted = ", ".join(f'"{p}"' for p in dict.fromkeys(phrases))
+    return Change(change=f"{verb} {quoted}", reason=reason)
