@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -58,6 +58,10 @@ class Settings(BaseModel):
     # grammar-constrained one on servers known to support it.
     repair_response_format: ResponseFormat | None = None
     models_file: Path | None = None
+    # How a reply is made: "draft-first" keeps the draft's own sentences, cleaned and laid
+    # out, and asks the model only for the acknowledgement; "parts" has the model write
+    # every part of the reply, then checks, revises and mends it.
+    strategy: Literal["parts", "draft-first"] = "parts"
     context_window: int | None = Field(default=None, ge=256)
     # Where requests queue for a server that answers one at a time (the embedded one):
     # see rewriter.turns. Not a setting anyone tunes, so not part of any dump.
@@ -96,6 +100,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "repair_response_format": ("REWRITER_REPAIR_RESPONSE_FORMAT",),
     "models_file": ("REWRITER_MODELS_FILE",),
     "context_window": ("REWRITER_CONTEXT_WINDOW",),
+    "strategy": ("REWRITER_STRATEGY",),
 }
 
 

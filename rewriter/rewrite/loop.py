@@ -13,13 +13,10 @@ from typing import Any
 
 from rewriter.backend import Backend, resolve_backend
 from rewriter.check import Guidance, check_reply, judge, load_guidance, resolve_language, with_judge
-from rewriter.check.guard import KEEP_FACTS, NO_INVENTED, POSSIBLY_LOST
-from rewriter.check.language import SAME_LANGUAGE
-from rewriter.check.meaning import KEEP_ACTIONS
 from rewriter.config import Settings
 from rewriter.errors import ModelOutputError, RewriterError
 from rewriter.llm import ChatClient, DeltaCallback
-from rewriter.models import CheckReport, Finding, RewriteRequest, RewriteResult, RewriteStatus, Usage
+from rewriter.models import CheckReport, RewriteRequest, RewriteResult, Usage
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.ask import ask_for_parts
 from rewriter.rewrite.changes import describe_changes
@@ -31,6 +28,7 @@ from rewriter.rewrite.compose import (
     signature_name,
     step_texts,
 )
+from rewriter.rewrite.draft_reply import rewrite_draft_first
 from rewriter.rewrite.mend import (
     REPEATED,
     STOCK_LINE,
@@ -50,6 +48,9 @@ from rewriter.rewrite.mend import (
     restore_reworded,
     stock_holders,
 )
+from rewriter.rewrite.outcome import badness as _badness
+from rewriter.rewrite.outcome import key as _key
+from rewriter.rewrite.outcome import status as _status
 from rewriter.rewrite.prompt import first_messages, revision_messages
 from rewriter.tokens import (
     ModelInfo,
@@ -154,6 +155,12 @@ class Rewriter:
 
     def _rewrite(self, request: RewriteRequest, on_delta: DeltaCallback | None) -> RewriteResult:
         info = self.model_info()
+        if self.settings.strategy == "draft-first":
+            return rewrite_draft_first(
+                self._client, request, check=lambda reply: self._check(request, reply),
+                language=self._language(request), customer_name=self._customer_name(request),
+                agent_name=self._agent_name(request), info=info,
+            )  # fmt: skip
         encoding = get_encoding(info.encoding)
         base = first_messages(request)
         ensure_fits(count_message_tokens(base, encoding), self.settings.max_tokens, info)
@@ -318,32 +325,3 @@ class Rewriter:
 
     def _language(self, request: RewriteRequest) -> str:
         return resolve_language(request.language, request.draft)[0]
-
-
-# A reply that drops or invents a fact is unfaithful; one that may have lost a token of
-# unknown kind, or changed an action or the language, needs a person's look.
-_UNFAITHFUL = {KEEP_FACTS, NO_INVENTED}
-# The rules about what the reply says, as opposed to how it says it.
-_FAITHFUL = {*_UNFAITHFUL, POSSIBLY_LOST, KEEP_ACTIONS, SAME_LANGUAGE}
-
-
-def _key(finding: Finding) -> tuple[str, str]:
-    return finding.rule_id, finding.evidence[0].text if finding.evidence else ""
-
-
-def _badness(report: CheckReport) -> tuple[int, int]:
-    """How bad an attempt is: its failed faithfulness rules first, then all its failed ``must`` rules.
-
-    Dropping a sentence can fix a tone problem and lose a fact at once; a count alone
-    would call that even, but a lost fact is worse than any number of tone problems.
-    """
-    failures = report.failures
-    return sum(f.rule_id in _FAITHFUL for f in failures), len(failures)
-
-
-def _status(report: CheckReport) -> RewriteStatus:
-    if report.passed:
-        return RewriteStatus.REWRITTEN
-    if any(f.rule_id in _UNFAITHFUL for f in report.failures):
-        return RewriteStatus.UNFAITHFUL
-    return RewriteStatus.NEEDS_REVIEW

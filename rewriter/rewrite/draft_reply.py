@@ -1,0 +1,100 @@
+"""The draft-first rewrite: one short request at most, and every word of the result accounted for.
+
+The reply is the draft's own sentences, cleaned and laid out (:mod:`draft_first`), opened
+by the one sentence the model is asked for (:mod:`acknowledge`). The whole reply is
+checked once it is final, by the same checker as ``rewriter check``; the status, the exit
+code and the change list come from that final reply and that report, never from a part
+or an intermediate. What the checker still finds (a blaming sentence that carries a
+fact, jargon) is reported, and the reply is returned for review, not called "ok".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rewriter.llm import ChatClient
+from rewriter.models import Change, CheckReport, RewriteRequest, RewriteResult, Usage
+from rewriter.prompts import prompt_version
+from rewriter.rewrite.acknowledge import ask_options, choose, skip_reason
+from rewriter.rewrite.changes import describe_changes
+from rewriter.rewrite.compose import ReplyParts, assemble
+from rewriter.rewrite.draft_first import draft_body
+from rewriter.rewrite.outcome import status
+from rewriter.tokens import ModelInfo, estimate_cost
+
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+def rewrite_draft_first(
+    client: ChatClient,
+    request: RewriteRequest,
+    *,
+    check: Callable[[str], CheckReport],
+    language: str,
+    customer_name: str | None,
+    agent_name: str | None,
+    info: ModelInfo,
+) -> RewriteResult:
+    """Rewrite ``request`` draft-first; ``check`` is the checker the final reply must pass.
+
+    Raises:
+        ConfigError, LLMError: The backend failed while asked for the acknowledgement.
+    """
+    usage = Usage()
+    try:
+        body = draft_body(request.draft, language, agent_name)
+    except ValueError:  # only a greeting and a sign-off: nothing to build on but the draft
+        body = None
+
+    def build(acknowledgement: str = "") -> str:
+        parts = body.parts(acknowledgement) if body else ReplyParts(answer=request.draft)
+        return assemble(parts, request.channel, customer_name, agent_name, language)
+
+    reply = build()
+    report = check(reply)
+    acknowledgement = ""
+    opening = body.blocks[0] if body and body.blocks else request.draft
+    if skip_reason(request, opening, language) is None:
+        options = ask_options(client, request, language, usage)
+        chosen = choose(options, request, language, lambda option: check(build(option)), report)
+        if chosen is not None:
+            acknowledgement, report = chosen
+            reply = build(acknowledgement)
+    steps = body.steps if body else []
+    parts = ReplyParts(acknowledgement=acknowledgement, steps=steps)
+    changes = _true_of(reply, [*describe_changes(request, parts, reply), *(body.changes if body else [])])
+    return RewriteResult(
+        status=status(report),
+        reply=reply,
+        next_steps=steps,
+        changes=changes,
+        report=report,
+        attempts=1,
+        usage=usage,
+        cost_usd=estimate_cost(info, usage.prompt_tokens, usage.completion_tokens),
+        model=info.name,
+        prompt_version=prompt_version(),
+        response_format="text",
+        draft=request.draft,
+        channel=request.channel,
+    )
+
+
+def _true_of(reply: str, changes: list[Change]) -> list[Change]:
+    """Each change once, and only if the reply bears it out: nothing it says was removed is still there."""
+    kept: list[Change] = []
+    seen: set[str] = set()
+    lowered = reply.lower()
+    for change in changes:
+        quoted = [q.lower().strip() for q in _QUOTED.findall(change.change)]
+        removal = change.change.startswith(("removed", "dropped"))
+        if removal and any(q and q in lowered for q in quoted):
+            continue
+        fresh = [q for q in quoted if q not in seen]
+        if removal and quoted and not fresh:
+            continue  # said already, by the other list
+        seen.update(quoted)
+        if change.change.lower() not in {c.change.lower() for c in kept}:
+            kept.append(change)
+    return kept
