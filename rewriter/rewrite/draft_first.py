@@ -62,8 +62,11 @@ def draft_body(draft: str, language: str, agent: str | None) -> DraftBody:
     blocks: list[str] = []
     steps: list[str] = []
     for line in body:
-        if _LIST_ITEM.match(line):  # the draft's own list stays a list
-            blocks.append(line)
+        if _LIST_ITEM.match(line):  # the draft's own list stays a list, its items together
+            if blocks and _LIST_ITEM.match(blocks[-1].splitlines()[-1]):
+                blocks[-1] += "\n" + line
+            else:
+                blocks.append(line)
             continue
         kept: list[tuple[str, bool]] = []  # (sentence, asks the customer to act)
         for sentence in (s.text for s in sentences(line)):

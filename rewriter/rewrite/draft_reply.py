@@ -18,9 +18,10 @@ from rewriter.models import Change, CheckReport, RewriteRequest, RewriteResult, 
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.acknowledge import ask_options, choose, skip_reason
 from rewriter.rewrite.changes import describe_changes
-from rewriter.rewrite.compose import ReplyParts, assemble
+from rewriter.rewrite.compose import ReplyParts, assemble, channel_style
 from rewriter.rewrite.draft_first import draft_body
-from rewriter.rewrite.outcome import status
+from rewriter.rewrite.mend import add_follow_up
+from rewriter.rewrite.outcome import badness, status
 from rewriter.tokens import ModelInfo, estimate_cost
 
 _QUOTED = re.compile(r'"([^"]+)"')
@@ -47,8 +48,9 @@ def rewrite_draft_first(
     except ValueError:  # only a greeting and a sign-off: nothing to build on but the draft
         body = None
 
-    def build(acknowledgement: str = "") -> str:
+    def build(acknowledgement: str = "", closing: str = "") -> str:
         parts = body.parts(acknowledgement) if body else ReplyParts(answer=request.draft)
+        parts = parts.model_copy(update={"closing": closing})
         return assemble(parts, request.channel, customer_name, agent_name, language)
 
     reply = build()
@@ -61,9 +63,22 @@ def rewrite_draft_first(
         if chosen is not None:
             acknowledgement, report = chosen
             reply = build(acknowledgement)
+    # A reply with no way back and nothing to do gets the channel's follow-up line.
+    line = channel_style(request.channel, language).follow_up
+    follow_up = add_follow_up(ReplyParts(answer="x"), report, line)
+    closing = follow_up.closing
+    if closing:
+        closed = check(build(acknowledgement, closing))
+        if badness(closed) <= badness(report):
+            reply, report = build(acknowledgement, closing), closed
+        else:
+            closing = ""
     steps = body.steps if body else []
-    parts = ReplyParts(acknowledgement=acknowledgement, steps=steps)
-    changes = _true_of(reply, [*describe_changes(request, parts, reply), *(body.changes if body else [])])
+    parts = ReplyParts.model_construct(acknowledgement=acknowledgement, answer="", steps=steps, closing="")
+    changes = [*describe_changes(request, parts, reply), *(body.changes if body else [])]
+    if closing:
+        changes += follow_up.mended
+    changes = _true_of(reply, changes)
     return RewriteResult(
         status=status(report),
         reply=reply,

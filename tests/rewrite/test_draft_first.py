@@ -1,0 +1,77 @@
+"""The draft-first body: every kept sentence is the draft's, with only the edits that cannot change it."""
+
+from __future__ import annotations
+
+import pytest
+
+from rewriter.rewrite.draft_first import draft_body
+
+
+def body(draft: str, language: str = "en", agent: str | None = None) -> str:
+    return "\n\n".join(draft_body(draft, language, agent).blocks)
+
+
+def test_blame_goes_with_its_adjunct_and_its_clause_but_never_a_fact() -> None:
+    draft = (
+        "Hi Priya,\n\nAs I said in the chat, you obviously hit Pay twice, which is why two lines show up for "
+        "order #B4-70921. The account locks after 5 failed attempts, so you must have typed it wrong. "
+        "You should have read the terms.\n\nThanks,\nJo"
+    )
+    text = body(draft, agent="Jo")
+    assert text.startswith("You hit Pay twice, which is why two lines show up for order #B4-70921.")
+    assert "The account locks after 5 failed attempts." in text
+    assert "must have" not in text and "read the terms" not in text and "in the chat" not in text
+    assert "Hi Priya" not in text and "Thanks" not in text and not text.endswith("Jo")
+    # A blaming clause that carries the only copy of a fact stays, for the checker to flag.
+    kept = body("You should have entered SPRING25 before paying, codes can't be added after checkout.")
+    assert "SPRING25" in kept and kept.startswith("You should have entered SPRING25")
+
+
+def test_a_hedge_is_taken_out_of_an_instruction_but_never_out_of_a_statement() -> None:
+    text = body(
+        "I think the upload bug was maybe fixed in v2.14.0. Hopefully it drops off in 3-5 business days. "
+        "If that fails, you might want to reset at https://example.com/reset. Maybe try signing out first."
+    )
+    assert "I think the upload bug was maybe fixed in v2.14.0." in text  # honest doubt stays
+    assert "Hopefully it drops off in 3-5 business days." in text
+    assert "If that fails, please reset at https://example.com/reset." in text
+    assert "Try signing out first." in text
+
+
+def test_stock_lines_and_second_apologies_go_and_the_first_apology_stays() -> None:
+    text = body(
+        "So sorry about this! Really sorry. Please check your spam folder for noreply@example.com. "
+        "Thank you for your patience."
+    )
+    assert text == "So sorry about this! Please check your spam folder for noreply@example.com."
+
+
+def test_only_a_run_of_actions_becomes_numbered_steps_where_it_stood() -> None:
+    result = draft_body(
+        "The export takes up to 24 hours. Open Settings > Privacy. Click Download my data. "
+        "The link comes by email. Reply here if it does not.",
+        "en",
+        None,
+    )
+    assert result.blocks == [
+        "The export takes up to 24 hours.",
+        "1. Open Settings > Privacy.\n2. Click Download my data.",
+        "The link comes by email. Reply here if it does not.",
+    ]
+    assert result.steps == ["Open Settings > Privacy.", "Click Download my data."]
+    single = draft_body("Backups are kept 30 days. Restore from Settings > Backups.", "en", None)
+    assert single.blocks == ["Backups are kept 30 days. Restore from Settings > Backups."] and not single.steps
+
+
+def test_the_frame_goes_in_every_form_and_the_draft_s_lines_stay_lines() -> None:
+    spanish = body("Hola, Lucía:\n\nel código VERANO15 caducó el 15 de mayo.\n\nUn saludo,\nMarta", "es", "Marta")
+    assert spanish == "El código VERANO15 caducó el 15 de mayo."
+    reference = body("Hi Gareth,\n\nThese holds clear within 5 to 7 days.\n\nCase: SUP-4688\n\nLena", agent="Lena")
+    assert reference == "These holds clear within 5 to 7 days.\n\nCase: SUP-4688"
+    listed = body("Do this:\n1. Open the app\n2. Tap Sync")
+    assert listed == "Do this:\n\n1. Open the app\n2. Tap Sync"
+
+
+def test_a_draft_of_nothing_but_a_frame_is_refused() -> None:
+    with pytest.raises(ValueError, match="nothing but a greeting"):
+        draft_body("Hi Dana,\n\nThanks,\nJo", "en", "Jo")
