@@ -29,6 +29,18 @@ def _data(root: str) -> tuple[dict[str, Any], list[tuple[re.Pattern[str], str, s
     return raw["events"], phrases
 
 
+def event(name: str, **values: object) -> Change:
+    """One change of ``prompts/changes.yaml``'s events, its ``$`` values filled in."""
+    spec = _data(str(prompts_dir()))[0][name]
+    text = string.Template(spec["change"]).safe_substitute({k: str(v) for k, v in values.items()})
+    return Change(change=text, reason=spec["reason"])
+
+
+def quoted(phrases: list[str]) -> str:
+    """Phrases as a change quotes them: each once, in double quotes."""
+    return ", ".join(f'"{p}"' for p in dict.fromkeys(phrases))
+
+
 def describe_changes(request: RewriteRequest, parts: ReplyParts, reply: str) -> list[Change]:
     """The edits between draft and reply that the guidance cares about, each with a reason."""
     events, phrases = _data(str(prompts_dir()))

@@ -23,6 +23,7 @@ from rewriter.check.facts import extract_facts
 from rewriter.check.meaning import draft_actions
 from rewriter.check.quality import stock_sentences, stray_greeting
 from rewriter.models import Change
+from rewriter.rewrite.changes import event, quoted
 from rewriter.rewrite.compose import ReplyParts
 from rewriter.rewrite.reword import reword, rewordings
 from rewriter.text import NUMBER_MARKER, paragraphs, sentences, unwrap
@@ -44,21 +45,36 @@ class DraftBody(BaseModel):
         return ReplyParts(acknowledgement=acknowledgement, answer="\n\n".join(self.blocks))
 
 
+class _Found(BaseModel):
+    """What cleaning took out of the draft, for the change list."""
+
+    blame: list[str] = Field(default_factory=list)
+    hedge: list[str] = Field(default_factory=list)
+    stock: list[str] = Field(default_factory=list)
+    apology: list[str] = Field(default_factory=list)
+    run_ons: int = 0
+    apologised: bool = False
+
+    def changes(self) -> list[Change]:
+        """The change list's lines for what was found, worded in ``prompts/changes.yaml``."""
+        out = [
+            event(name, quoted=quoted(found))
+            for name, found in (("blame_removed", self.blame), ("hedge_removed", self.hedge),
+                                ("stock_dropped", self.stock), ("apology_dropped", self.apology))
+            if found
+        ]  # fmt: skip
+        return out + ([event("run_on_split", n=self.run_ons)] if self.run_ons else [])
+
+
 def draft_body(draft: str, language: str, agent: str | None) -> DraftBody:
     """Clean the draft's sentences and lay them out; every kept sentence stays the draft's own.
 
     Raises:
         ValueError: Nothing of the draft is left once greeting and sign-off are taken out.
     """
-    body, framing = _unframed(draft, language, agent)
-    changes = [_change("removed", framing, "the reply is greeted and signed once")] if framing else []
-    blame_found: list[str] = []
-    hedge_found: list[str] = []
-    dropped_stock: list[str] = []
-    dropped_apologies: list[str] = []
-    apologised = False
+    body, _ = _unframed(draft, language, agent)
+    found = _Found()
     stock = {s.text for s in stock_sentences("\n".join(body), language)}
-    apology = lexicon(language, "apology")
     blocks: list[str] = []
     steps: list[str] = []
     for line in body:
@@ -70,44 +86,35 @@ def draft_body(draft: str, language: str, agent: str | None) -> DraftBody:
             continue
         kept: list[tuple[str, bool]] = []  # (sentence, asks the customer to act)
         for sentence in (s.text for s in sentences(line)):
-            facts = bool(extract_facts(sentence))
-            if sentence in stock and not facts:
-                dropped_stock.append(sentence)
-                continue
-            if apology.search(sentence):
-                if apologised and not facts:
-                    dropped_apologies.append(sentence)
-                    continue
-                apologised = True
-            cleaned, blamed = reword(sentence, language, "blame")
-            cleaned = _without_opener(cleaned, blamed, language)
-            cleaned, kept_blame = _without_blaming_clause(cleaned, language)
-            cleaned, hedged = _firmer_instruction(cleaned, language)
-            blame_found += blamed + kept_blame
-            hedge_found += hedged
-            cleaned = _tidy(cleaned) if cleaned != sentence else cleaned
-            if not _words(cleaned):
-                continue
-            kept.append((cleaned, bool(draft_actions(cleaned, language))))
+            cleaned = _cleaned(sentence, language, stock, found)
+            pieces = _split_run_on(cleaned, language) if cleaned else []
+            found.run_ons += len(pieces) > 1
+            kept += [(piece, bool(draft_actions(piece, language))) for piece in pieces]
         blocks += _layout(kept, steps)
     if not blocks:
         raise ValueError("the draft has nothing but a greeting and a sign-off")
-    if blame_found:
-        changes.append(_change("removed", blame_found, "blame puts the customer on the defensive (004)"))
-    if hedge_found:
-        changes.append(_change("removed", hedge_found, "a sure answer is easier to act on (003)"))
-    if dropped_stock:
-        changes.append(_change("dropped", dropped_stock, "a line that fits any ticket says nothing here"))
-    if dropped_apologies:
-        changes.append(_change("dropped", dropped_apologies, "one sincere apology is enough"))
-    if steps:
-        changes.append(
-            Change(
-                change=f"set out the {len(steps)} things to do as numbered steps",
-                reason="separate, ordered steps are easier to follow (001, step-by-step instructions)",
-            )
-        )
-    return DraftBody(blocks=blocks, steps=steps, changes=changes)
+    return DraftBody(blocks=blocks, steps=steps, changes=found.changes())
+
+
+def _cleaned(sentence: str, language: str, stock: set[str], found: _Found) -> str:
+    """One sentence of the draft with what cannot change its meaning taken out; "" drops it."""
+    facts = bool(extract_facts(sentence))
+    if sentence in stock and not facts:
+        found.stock.append(sentence)
+        return ""
+    if lexicon(language, "apology").search(sentence):
+        if found.apologised and not facts:
+            found.apology.append(sentence)
+            return ""
+        found.apologised = True
+    cleaned, blamed = reword(sentence, language, "blame")
+    cleaned = _without_opener(cleaned, blamed, language)
+    cleaned, clause = _without_blaming_clause(cleaned, language)
+    cleaned, hedged = _firmer_instruction(cleaned, language)
+    found.blame += blamed + clause
+    found.hedge += hedged
+    cleaned = _tidy(cleaned) if cleaned != sentence else cleaned
+    return cleaned if _words(cleaned) else ""
 
 
 def _unframed(draft: str, language: str, agent: str | None) -> tuple[list[str], list[str]]:
@@ -221,6 +228,42 @@ def _without_blaming_clause(sentence: str, language: str) -> tuple[str, list[str
     return sentence, []
 
 
+RUN_ON_WORDS = 30
+
+
+def _split_run_on(sentence: str, language: str) -> list[str]:
+    """A long sentence split where a clause with its own subject is joined on (", and the team is ...").
+
+    Nothing is lost: only the joining "and" goes; "so" and "but" open the next sentence.
+    """
+    if len(_words(sentence)) <= RUN_ON_WORDS:
+        return [sentence]
+    joints = lexicon(language, "run_on_joints").pattern
+    subjects = lexicon(language, "clause_subjects").pattern
+    if "(?!x)x" in (joints, subjects):
+        return [sentence]
+    joint = re.compile(rf",\s+(?P<joint>{joints})\s+(?=(?:{subjects})\b)", re.IGNORECASE)
+    pieces, start, carried = [], 0, ""
+    for m in joint.finditer(sentence):
+        head = sentence[start : m.start()].strip()
+        if len(_words(head)) < 6:
+            continue  # too short to stand alone
+        pieces.append(_sentence(carried + head))
+        word = m.group("joint")
+        carried = "" if word.lower() == "and" else word[:1].upper() + word[1:] + " "
+        start = m.end()
+    rest = sentence[start:].strip()
+    if not pieces or len(_words(rest)) < 4:
+        return [sentence]
+    pieces.append(_sentence(carried + rest))
+    return pieces
+
+
+def _sentence(text: str) -> str:
+    text = text[:1].upper() + text[1:]
+    return text if text[-1:] in ".!?" else text + "."
+
+
 def _tidy(sentence: str) -> str:
     """A sentence a phrase was taken out of: no doubled spaces or commas, a capital first."""
     text = re.sub(r"\s{2,}", " ", sentence).strip()
@@ -231,8 +274,3 @@ def _tidy(sentence: str) -> str:
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text)
-
-
-def _change(verb: str, phrases: list[str], reason: str) -> Change:
-    quoted = ", ".join(f'"{p}"' for p in dict.fromkeys(phrases))
-    return Change(change=f"{verb} {quoted}", reason=reason)

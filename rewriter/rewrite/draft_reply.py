@@ -20,7 +20,7 @@ from rewriter.rewrite.acknowledge import ask_options, choose, skip_reason
 from rewriter.rewrite.changes import describe_changes
 from rewriter.rewrite.compose import ReplyParts, assemble, channel_style
 from rewriter.rewrite.draft_first import draft_body
-from rewriter.rewrite.mend import add_follow_up
+from rewriter.rewrite.mend import NEXT_STEP, add_follow_up
 from rewriter.rewrite.outcome import badness, status
 from rewriter.tokens import ModelInfo, estimate_cost
 
@@ -63,9 +63,11 @@ def rewrite_draft_first(
         if chosen is not None:
             acknowledgement, report = chosen
             reply = build(acknowledgement)
-    # A reply with no way back and nothing to do gets the channel's follow-up line.
+    # A reply with nothing to do and no way back gets the channel's follow-up line; one
+    # that only lacks an invitation to reply keeps the draft's own ending.
     line = channel_style(request.channel, language).follow_up
-    follow_up = add_follow_up(ReplyParts(answer="x"), report, line)
+    lacking = report.model_copy(update={"findings": [f for f in report.findings if f.rule_id == NEXT_STEP]})
+    follow_up = add_follow_up(ReplyParts(answer="x"), lacking, line)
     closing = follow_up.closing
     if closing:
         closed = check(build(acknowledgement, closing))
