@@ -110,7 +110,7 @@ def _cleaned(sentence: str, language: str, stock: set[str], found: _Found) -> st
     cleaned, blamed = reword(sentence, language, "blame")
     cleaned = _without_opener(cleaned, blamed, language)
     cleaned, clause = _without_blaming_clause(cleaned, language)
-    cleaned, hedged = _firmer_instruction(cleaned, language)
+    cleaned, hedged = _firmer(cleaned, language)
     found.blame += blamed + clause
     found.hedge += hedged
     cleaned = _tidy(cleaned) if cleaned != sentence else cleaned
@@ -155,19 +155,27 @@ def _without_opener(cleaned: str, blamed: list[str], language: str) -> str:
     return cleaned
 
 
-def _firmer_instruction(sentence: str, language: str) -> tuple[str, list[str]]:
-    """A hedge that softens an instruction, made plain ("you might want to reset" -> "please reset").
+def _firmer(sentence: str, language: str) -> tuple[str, list[str]]:
+    """Hedges taken out where that cannot promise anything ("maybe try signing out" -> "try signing out").
 
     A rewording that replaces ("you could try" -> "try") always speaks of an action; one
-    that only drops a word is kept where the sentence is then an instruction ("maybe try
-    signing out" -> "try signing out"). A hedge on a statement ("it is maybe fixed in
-    v2.14.0", "hopefully it drops off in 3 days") is the agent's honest doubt: taking it
-    out would state as sure what the draft does not know.
+    that only drops words is kept where the sentence is then an instruction, or where an
+    opinion hedge leaves a statement about now ("I think one of them is a hold" -> "One of
+    them is a hold"). A hedge on what will happen ("hopefully it drops off in 3 days",
+    "it will maybe be sorted soon") stays: taking it out would promise what the draft
+    does not know.
     """
     found = []
+    opinion = lexicon(language, "opinion_hedges")
+    forecast = lexicon(language, "future_markers")
     for rewording in rewordings(language, "hedge"):
         changed = rewording.apply(sentence)
-        if changed != sentence and (rewording.replacement or draft_actions(_tidy(changed), language)):
+        if changed == sentence:
+            continue
+        instruction = bool(rewording.replacement) or bool(draft_actions(_tidy(changed), language))
+        phrase = rewording.phrase.rstrip(",")
+        known_now = opinion.fullmatch(phrase) is not None and not forecast.search(changed)
+        if instruction or known_now:
             found.append(rewording.phrase.rstrip(","))
             sentence = changed
     return sentence, found

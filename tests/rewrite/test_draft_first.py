@@ -27,12 +27,14 @@ def test_blame_goes_with_its_adjunct_and_its_clause_but_never_a_fact() -> None:
     assert "SPRING25" in kept and kept.startswith("You should have entered SPRING25")
 
 
-def test_a_hedge_is_taken_out_of_an_instruction_but_never_out_of_a_statement() -> None:
+def test_a_hedge_goes_from_an_instruction_and_a_statement_about_now_never_from_a_forecast() -> None:
     text = body(
         "I think the upload bug was maybe fixed in v2.14.0. Hopefully it drops off in 3-5 business days. "
-        "If that fails, you might want to reset at https://example.com/reset. Maybe try signing out first."
+        "If that fails, you might want to reset at https://example.com/reset. Maybe try signing out first. "
+        "I think it will maybe be sorted soon."
     )
-    assert "I think the upload bug was maybe fixed in v2.14.0." in text  # honest doubt stays
+    assert "The upload bug was fixed in v2.14.0." in text
+    assert "I think it will maybe be sorted soon." in text  # a forecast keeps its doubt
     assert "Hopefully it drops off in 3-5 business days." in text
     assert "If that fails, please reset at https://example.com/reset." in text
     assert "Try signing out first." in text
