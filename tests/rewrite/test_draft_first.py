@@ -62,13 +62,19 @@ def test_only_a_run_of_actions_becomes_numbered_steps_where_it_stood() -> None:
     ]
     assert result.steps == ["Open Settings > Privacy.", "Click Download my data."]
     single = draft_body("Backups are kept 30 days. Restore from Settings > Backups.", "en", None)
-    assert single.blocks == ["Backups are kept 30 days. Restore from Settings > Backups."] and not single.steps
+    assert (
+        single.blocks == ["Backups are kept 30 days. Restore from Settings > Backups."] and not single.steps
+    )
 
 
 def test_the_frame_goes_in_every_form_and_the_draft_s_lines_stay_lines() -> None:
-    spanish = body("Hola, Lucía:\n\nel código VERANO15 caducó el 15 de mayo.\n\nUn saludo,\nMarta", "es", "Marta")
+    spanish = body(
+        "Hola, Lucía:\n\nel código VERANO15 caducó el 15 de mayo.\n\nUn saludo,\nMarta", "es", "Marta"
+    )
     assert spanish == "El código VERANO15 caducó el 15 de mayo."
-    reference = body("Hi Gareth,\n\nThese holds clear within 5 to 7 days.\n\nCase: SUP-4688\n\nLena", agent="Lena")
+    reference = body(
+        "Hi Gareth,\n\nThese holds clear within 5 to 7 days.\n\nCase: SUP-4688\n\nLena", agent="Lena"
+    )
     assert reference == "These holds clear within 5 to 7 days.\n\nCase: SUP-4688"
     listed = body("Do this:\n1. Open the app\n2. Tap Sync")
     assert listed == "Do this:\n\n1. Open the app\n2. Tap Sync"
