@@ -66,13 +66,15 @@ class _Found(BaseModel):
         return out + ([event("run_on_split", n=self.run_ons)] if self.run_ons else [])
 
 
-def draft_body(draft: str, language: str, agent: str | None) -> DraftBody:
+def draft_body(draft: str, language: str, agent: str | None, customer: str | None = None) -> DraftBody:
     """Clean the draft's sentences and lay them out; every kept sentence stays the draft's own.
 
     Raises:
         ValueError: Nothing of the draft is left once greeting and sign-off are taken out.
     """
     body, _ = _unframed(draft, language, agent)
+    if body and customer:  # the layout greets by name: "Hi Tomás! Not forever, Tomás, ..." says it twice
+        body[0] = _without_vocative(body[0], customer)
     found = _Found()
     stock = {s.text for s in stock_sentences("\n".join(body), language)}
     blocks: list[str] = []
@@ -140,7 +142,43 @@ def _unframed(draft: str, language: str, agent: str | None) -> tuple[list[str], 
             removed += lines[i:]
             del lines[i:]
             break
+    if lines:
+        lines[-1], signed = _unsigned(lines[-1], language, agent)
+        removed += signed
+    if len(lines) > 1 and _is_signature(lines[-1]):  # "Support team" on the last line
+        removed.append(lines.pop())
+    lines = [line for line in lines if _words(line)]
     return lines, removed
+
+
+def _without_vocative(paragraph: str, name: str) -> str:
+    """The paragraph with the customer's name taken out where it only addresses them ("Nice, Leo, that's")."""
+    named = re.escape(name)
+    text = re.sub(rf"^{named}\s*[,!]\s+", "", paragraph)
+    text = re.sub(rf",\s*{named}(?=\s*[,.!?])", "", text)
+    return text[:1].upper() + text[1:] if text != paragraph else paragraph
+
+
+def _is_signature(line: str) -> bool:
+    """A last line of a few words with no sentence in it and no fact: a name or a team, signing."""
+    text = line.strip()
+    if _LIST_ITEM.match(text):
+        return False
+    return 0 < len(_words(text)) <= 3 and text[-1:] not in ".!?:" and not extract_facts(text)
+
+
+def _unsigned(line: str, language: str, agent: str | None) -> tuple[str, list[str]]:
+    """The last paragraph without a sign-off glued to its end ("... all this. Regards, Tom", "... ^JR")."""
+    removed = []
+    text = line.rstrip()
+    if agent and text.endswith(agent) and (len(text) == len(agent) or not text[-len(agent) - 1].isalnum()):
+        removed.append(agent)
+        line = text[: -len(agent)].rstrip(" ,-–—")
+    last = sentences(line)[-1] if sentences(line) else None
+    if last is not None and lexicon(language, "signoff").match(last.text) and len(_words(last.text)) <= 4:
+        removed.append(last.text)
+        line = line[: last.start].rstrip()
+    return line, removed
 
 
 def _without_opener(cleaned: str, blamed: list[str], language: str) -> str:

@@ -44,7 +44,7 @@ def rewrite_draft_first(
     """
     usage = Usage()
     try:
-        body = draft_body(request.draft, language, agent_name)
+        body = draft_body(request.draft, language, agent_name, customer_name)
     except ValueError:  # only a greeting and a sign-off: nothing to build on but the draft
         body = None
 

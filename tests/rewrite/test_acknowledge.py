@@ -1,4 +1,4 @@
-"""The acknowledgement: asked for alone, said in the language's sentence, and used only when it is fit.
+"""The acknowledgement: the model picks the customer's situation, the sentence is ours, used only if it fits.
 
 Answers come from the fault server, a real OpenAI-compatible HTTP server on loopback
 that answers what a test tells it; what a real model writes is in the recorded runs.
@@ -14,7 +14,17 @@ import pytest
 from rewriter.check import check_reply
 from rewriter.config import Settings
 from rewriter.llm import ChatClient
-from rewriter.models import Channel, CheckReport, RewriteRequest, RewriteResult, RewriteStatus, Usage
+from rewriter.models import (
+    Channel,
+    CheckReport,
+    Finding,
+    RewriteRequest,
+    RewriteResult,
+    RewriteStatus,
+    Severity,
+    Usage,
+    Verdict,
+)
 from rewriter.rewrite.acknowledge import ask_options, skip_reason, unfit
 from rewriter.rewrite.draft_reply import rewrite_draft_first
 from rewriter.tokens import ModelInfo
@@ -36,11 +46,16 @@ def client(fault_server: Any) -> ChatClient:
                                max_retries=0))  # fmt: skip
 
 
-def rewrite(fault_server: Any) -> RewriteResult:
+def rewrite(fault_server: Any, banned: str | None = None) -> RewriteResult:
     def check(reply: str) -> CheckReport:
-        return check_reply(
+        report = check_reply(
             reply, channel=Channel.EMAIL, customer_name="Priya", draft=DRAFT, customer_message=CUSTOMER
         )
+        if banned and banned in reply:  # a failing must rule, as a team's guidance would add one
+            failing = Finding(rule_id="team.banned-word", verdict=Verdict.FAIL, severity=Severity.MUST,
+                              message=f"uses {banned!r}")  # fmt: skip
+            report = report.model_copy(update={"findings": [*report.findings, failing]})
+        return report
 
     info = ModelInfo(name="local", context_window=4096)
     return rewrite_draft_first(
@@ -49,33 +64,36 @@ def rewrite(fault_server: Any) -> RewriteResult:
     )  # fmt: skip
 
 
-def options(*pairs: tuple[str, str]) -> str:
-    return json.dumps({"options": [{"situation": s, "feeling": f} for s, f in pairs]})
+def situations(*names: str) -> str:
+    return json.dumps({"situations": list(names)})
 
 
-def test_situations_are_said_in_the_sentence_and_the_unfit_ones_are_left_out(fault_server: Any) -> None:
-    fault_server.answer(options(
-        ("Being locked out for the third time this week with payroll due", "frustrating"),
-        ("My account keeps locking me out", "frustrating"),  # the customer's voice
-        ("The customer has been locked out", "stressful"),  # about them, not to them
-        ("Your accountant is being unprofessional about it all", "upsetting"),  # nobody said so
-        ("Locked out", "ecstatic"),  # not a feeling we offer
-    ))  # fmt: skip
+LOCKED_OUT = "Being shut out when you need to get things done is frustrating."
+DEADLINE = "I know this is hitting you at a time when you can least afford it."
+
+
+def test_the_model_picks_situations_and_the_sentences_are_ours(fault_server: Any) -> None:
+    fault_server.answer(situations("locked_out", "deadline"))
     usage = Usage()
-    said = ask_options(client(fault_server), REQUEST, "en", usage)
-    situation = "Being locked out for the third time this week with payroll due"
-    assert said == [f"{situation}: I can see how frustrating that is for you."]
+    assert ask_options(client(fault_server), REQUEST, "en", usage) == [LOCKED_OUT, DEADLINE]
     assert usage.requests == 1
-    sent = fault_server.completions[0].body
-    assert "payroll to run by 5pm" in json.dumps(sent) and "CS-20417" not in json.dumps(
-        sent
-    )  # the draft stays out
+    sent = json.dumps(fault_server.completions[0].body)
+    assert "payroll to run by 5pm" in sent and "CS-20417" not in sent  # the customer's words, not the draft
+    assert "- money: the customer was charged" in sent  # the list it chooses from comes from the data file
+    # The same situations, in Spanish.
+    fault_server.answer(situations("locked_out"))
+    spanish = ask_options(client(fault_server), REQUEST, "es", Usage())
+    assert spanish == ["Quedarse sin acceso justo cuando lo necesita es frustrante."]
 
 
-def test_an_answer_that_does_not_parse_costs_no_repair_and_gives_nothing(fault_server: Any) -> None:
-    fault_server.answer("Sure! Here are some options: being locked out")
+def test_none_an_unknown_situation_or_an_unparsable_answer_give_nothing(fault_server: Any) -> None:
+    fault_server.answer(situations("none", "money"))
+    assert ask_options(client(fault_server), REQUEST, "en", Usage()) == []  # a calm customer
+    fault_server.answer(situations("ecstatic"))
     assert ask_options(client(fault_server), REQUEST, "en", Usage()) == []
-    assert len(fault_server.completions) == 1
+    fault_server.answer("Sure! The customer seems locked out.")
+    assert ask_options(client(fault_server), REQUEST, "en", Usage()) == []
+    assert len(fault_server.completions) == 3  # no repair request for a sentence the reply can do without
 
 
 def test_what_an_acknowledgement_may_not_hold() -> None:
@@ -94,16 +112,18 @@ def test_what_an_acknowledgement_may_not_hold() -> None:
 def test_the_reply_is_the_draft_s_own_sentences_opened_by_a_checked_acknowledgement(
     fault_server: Any,
 ) -> None:
-    fault_server.answer(options(("Being locked out again with payroll due this afternoon", "frustrating")))
+    fault_server.answer(situations("locked_out"))
     result = rewrite(fault_server)
-    assert result.reply == "\n\n".join([
-        "Hi Priya,",
-        "Being locked out again with payroll due this afternoon: I can see how frustrating that is for you.",
-        "The account locks after 5 failed attempts. The lock lifts on its own after 30 minutes. "
-        "Your case number is CS-20417.",
-        "If anything here does not work as described, reply to this email and tell me what you see.",
-        "Best regards,\nSam",
-    ])  # the draft gave nothing to do and no way back: the channel's follow-up line closes it
+    assert result.reply == "\n\n".join(
+        [
+            "Hi Priya,",
+            LOCKED_OUT,
+            "The account locks after 5 failed attempts. The lock lifts on its own after 30 minutes. "
+            "Your case number is CS-20417.",
+            "If anything here does not work as described, reply to this email and tell me what you see.",
+            "Best regards,\nSam",
+        ]
+    )  # the draft gave nothing to do and no way back: the channel's follow-up line closes it
     assert result.status is RewriteStatus.REWRITTEN and result.report.passed and result.usage.requests == 1
     said = [c.change for c in result.changes]
     assert "opened by acknowledging the customer's situation" in said
@@ -116,8 +136,8 @@ def test_the_reply_is_the_draft_s_own_sentences_opened_by_a_checked_acknowledgem
 
 
 def test_an_acknowledgement_that_would_fail_a_check_is_not_used(fault_server: Any) -> None:
-    # "refund" is an offer neither the draft nor the policy makes: the checker fails it.
-    fault_server.answer(options(("Waiting on a refund while you are locked out", "frustrating")))
-    result = rewrite(fault_server)
-    assert "refund" not in result.reply and result.report.passed
+    # A sentence the checker fails (here, under a team rule that bans "frustrating") is not used.
+    fault_server.answer(situations("locked_out"))
+    result = rewrite(fault_server, banned="frustrating")
+    assert "frustrating" not in result.reply and result.report.passed
     assert "opened by acknowledging the customer's situation" not in [c.change for c in result.changes]
