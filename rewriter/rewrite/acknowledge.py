@@ -90,9 +90,8 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
             "content": render("acknowledge.user.md", customer_message=request.customer_message or ""),
         },
     ]
-    # Not grammar-constrained: on the embedded engine a grammar made this tiny answer take
-    # 18 s instead of 4, and an answer that does not parse only costs the sentence.
-    response = client.complete(messages, _schema(list(situations)), max_tokens=40, temperature=0.0)  # fmt: skip
+    # Instructed JSON, no grammar: an answer that does not parse only costs the sentence.
+    response = client.complete(messages, _schema(list(situations)), max_tokens=40, temperature=0.0)
     usage.add(response.prompt_tokens or 0, response.completion_tokens or 0, requests=response.requests)
     try:
         data = extract_json_object(response.text)
