@@ -61,7 +61,7 @@ class Settings(BaseModel):
     # How a reply is made: "draft-first" keeps the draft's own sentences, cleaned and laid
     # out, and asks the model only for the acknowledgement; "parts" has the model write
     # every part of the reply, then checks, revises and mends it.
-    strategy: Literal["parts", "draft-first"] = "parts"
+    strategy: Literal["parts", "draft-first"] = "draft-first"
     context_window: int | None = Field(default=None, ge=256)
     # Where requests queue for a server that answers one at a time (the embedded one):
     # see rewriter.turns. Not a setting anyone tunes, so not part of any dump.

@@ -127,12 +127,14 @@ def backend(recording: bool) -> dict[str, Any]:
             "api_key": os.environ.get("REWRITER_RECORD_API_KEY", "not-needed"),
             "model": os.environ.get("REWRITER_RECORD_MODEL", meta.get("model", "local")),
             "max_retries": 2,
+            "strategy": "parts",  # these recordings exercise the model-written parts pipeline
         }
     return {
         "base_url": REPLAY_BASE_URL,
         "api_key": "test-key",
         "model": meta.get("model", "local"),
         "max_retries": 0,
+        "strategy": "parts",
     }
 
 
@@ -144,6 +146,7 @@ def backend_env(backend: dict[str, Any]) -> dict[str, str]:
         "REWRITER_API_KEY": backend["api_key"],
         "REWRITER_MODEL": backend["model"],
         "REWRITER_RESPONSE_FORMAT": "text",
+        "REWRITER_STRATEGY": backend["strategy"],
     }
 
 
@@ -159,12 +162,19 @@ def small_backend(recording: bool) -> dict[str, Any]:
         url = os.environ.get("REWRITER_RECORD_SMALL_BASE_URL")
         if not url:
             pytest.skip("set REWRITER_RECORD_SMALL_BASE_URL to re-record tests on the small model")
-        return {"base_url": url, "api_key": "not-needed", "model": "smollm2", "max_retries": 2}
+        return {
+            "base_url": url,
+            "api_key": "not-needed",
+            "model": "smollm2",
+            "max_retries": 2,
+            "strategy": "parts",
+        }
     return {
         "base_url": REPLAY_BASE_URL,
         "api_key": "test-key",
         "model": meta.get("small_model", "smollm2"),
         "max_retries": 0,
+        "strategy": "parts",
     }
 
 

@@ -24,6 +24,7 @@ runner = CliRunner()
 def cli_backend(backend: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setenv("REWRITER_API_KEY", backend["api_key"])
     monkeypatch.setenv("REWRITER_MAX_RETRIES", str(backend["max_retries"]))
+    monkeypatch.setenv("REWRITER_STRATEGY", backend["strategy"])
     return ["--base-url", backend["base_url"], "--model", backend["model"]]
 
 
@@ -208,7 +209,13 @@ def test_a_failing_report_prints_a_warning_and_never_ok() -> None:
 # Every fault, through the real CLI and the real openai client, against tests/faults.py.
 on_loopback = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 KEY = "sk-test-0123456789abcdef"
-FAST = {"REWRITER_MAX_RETRIES": "1", "REWRITER_MAX_RETRY_WAIT": "0", "REWRITER_TIMEOUT": "5"}
+# The fault server answers the parts the model writes; every request goes through one client either way.
+FAST = {
+    "REWRITER_MAX_RETRIES": "1",
+    "REWRITER_MAX_RETRY_WAIT": "0",
+    "REWRITER_TIMEOUT": "5",
+    "REWRITER_STRATEGY": "parts",
+}
 OVERFLOW = "This model's maximum context length is 4096 tokens. However, you requested 5210 tokens."
 
 

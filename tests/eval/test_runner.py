@@ -74,7 +74,9 @@ def run_command(suite: Path, url: str, *extra: str) -> list[str]:
 
 def env(tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("REWRITER_", "OPENAI_"))}
-    return {**clean, "REWRITER_RESPONSE_FORMAT": "text", "REWRITER_CACHE_DIR": str(tmp_path / "cache")}
+    # The echo server answers the parts the model writes: these runs exercise that pipeline.
+    return {**clean, "REWRITER_RESPONSE_FORMAT": "text", "REWRITER_CACHE_DIR": str(tmp_path / "cache"),
+            "REWRITER_STRATEGY": "parts"}  # fmt: skip
 
 
 def invoke(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Result:

@@ -118,7 +118,7 @@ def test_a_key_the_server_echoes_reaches_no_output_file_or_log(
 ) -> None:
     key = planted_key()
     env = {"REWRITER_API_KEY": key, "REWRITER_MAX_RETRIES": "0", "REWRITER_RESPONSE_FORMAT": "text",
-           "REWRITER_TIMEOUT": "5"}  # fmt: skip
+           "REWRITER_TIMEOUT": "5", "REWRITER_STRATEGY": "parts"}  # fmt: skip
     echo = f"upstream refused header 'Authorization: Bearer {key}' (api_key={key})"
     (tmp_path / "golden.yaml").write_text(GOLDEN, encoding="utf-8")
     runner = CliRunner()

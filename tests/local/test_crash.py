@@ -22,6 +22,7 @@ from rewriter.local import server as local_server
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 runner = CliRunner()
 DRAFT = "Restore from Settings > Backups; backups are kept 30 days."
+CUSTOMER = "My project folder is empty after the update and I present to a client tomorrow."
 FAST = {"REWRITER_MAX_RETRIES": "2", "REWRITER_MAX_RETRY_WAIT": "0", "REWRITER_TIMEOUT": "10"}
 SEGV = "was killed by SIGSEGV (signal 11)"
 REBUILD = re.compile(r'CMAKE_ARGS="-DGGML_NATIVE=OFF [^"]*" \S+ -m pip install --no-cache-dir')
@@ -78,7 +79,7 @@ def test_rewrite_reports_the_crash_with_its_exit_code_and_keeps_the_draft(
     monkeypatch.setenv("FAKE_ENGINE_SEGV_AT", segv_at)
     for as_json in (False, True):
         local_server.stop_server()  # each round starts a fresh engine, whose count starts at 1
-        args = ["rewrite", "-", "--name", "Dana", *(["--json"] * as_json)]
+        args = ["rewrite", "-", "--name", "Dana", "--customer", CUSTOMER, *(["--json"] * as_json)]
         result = runner.invoke(app, args, input=DRAFT, env=FAST)
         assert result.exit_code == ExitCode.ENGINE_CRASHED, result.output
         if as_json:
@@ -99,7 +100,7 @@ def test_the_library_raises_the_typed_error_with_the_draft(
     monkeypatch.setenv("FAKE_ENGINE_SEGV_AT", "2")
     rewriter = Rewriter(max_retries=2, max_retry_wait=0)
     with pytest.raises(EngineCrashedError) as caught:
-        rewriter.rewrite(RewriteRequest(draft=DRAFT))
+        rewriter.rewrite(RewriteRequest(draft=DRAFT, customer_message=CUSTOMER))
     error = caught.value
     assert error.signal_name == "SIGSEGV" and error.returncode == -11 and error.draft == DRAFT
     assert isinstance(error, Exception) and error.exit_code == ExitCode.ENGINE_CRASHED
@@ -109,6 +110,6 @@ def test_a_server_stopped_on_purpose_is_not_called_a_crash(embedded: Path) -> No
     rewriter = Rewriter(max_retries=0)
     local_server.stop_server()  # SIGTERM, as `rewriter local stop` or the idle stop sends
     with pytest.raises(UnreachableError) as caught:
-        rewriter.rewrite(RewriteRequest(draft=DRAFT))
+        rewriter.rewrite(RewriteRequest(draft=DRAFT, customer_message=CUSTOMER))
     assert not isinstance(caught.value, EngineCrashedError)
     assert local_server.describe()["last_crash"] == "none recorded"
