@@ -14,6 +14,7 @@ from rewriter import __version__
 from rewriter.cli import app
 from rewriter.errors import ExitCode
 from rewriter.llm import ChatClient
+from rewriter.prompts import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -66,6 +67,35 @@ def test_rewrite_prints_the_reply_and_a_report(cli_backend: list[str]) -> None:
     assert "kept all 3 facts" in result.stderr
     assert "kept all 3 facts" not in result.stdout
     assert "warning" not in result.stderr  # an "ok" and a warning never stand side by side
+
+
+@pytest.mark.vcr
+def test_the_default_reply_is_the_draft_cleaned_and_opened_by_the_situation_the_model_saw(
+    cli_backend: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REWRITER_STRATEGY", "draft-first")  # the default, on the embedded model
+    monkeypatch.setenv("REWRITER_RESPONSE_FORMAT", "text")  # as the embedded backend asks: no format probe
+    draft, message = str(EXAMPLES / "backup-draft.txt"), str(EXAMPLES / "backup-message.txt")
+    args = ["rewrite", draft, "--customer-file", message, "--name", "Dana", "--json", *cli_backend]
+    result = runner.invoke(app, args)
+    data = json.loads(result.stdout)
+    assert result.exit_code == (0 if data["status"] == "rewritten" else 7), result.output
+    reply = data["reply"]
+    assert reply.startswith("Hi Dana,") and "As I said before" not in reply
+    # The draft's own sentences, as the agent wrote them, minus the blame.
+    assert (
+        "The update didn't delete anything. Restore from Settings > Backups, backups are kept 30 days."
+        in reply
+    )
+    assert "Ticket #48213." in reply
+    # The one model request chose a situation; the sentence is the data file's, never the model's words.
+    sentences = {body["en"] for body in load_yaml("acknowledge.yaml")["situations"].values() if "en" in body}
+    opening = reply.split("\n\n")[1]
+    assert opening in sentences, opening
+    assert data["usage"]["requests"] == 1
+    changes = [c["change"] for c in data["changes"]]
+    assert "opened by acknowledging the customer's situation" in changes
+    assert any(c.lower().startswith('removed "as i said before"') for c in changes)
 
 
 @pytest.mark.vcr
