@@ -21,7 +21,8 @@ BASELINE = EVALS / "baselines" / "local.json"
 TIMING = {"latency_s", "cached"}
 
 
-@pytest.mark.parametrize("name", ["local", "plain"])  # ours, and the plain-prompt anchor
+# the default (draft-first), the parts pipeline it replaced, and the plain-prompt anchor
+@pytest.mark.parametrize("name", ["draft-first", "local", "plain"])
 def test_replaying_the_suite_reproduces_the_baseline_exactly(tmp_path: Path, name: str) -> None:
     recording = EVALS / "cassettes" / name
     baseline = EvalRun.model_validate_json((EVALS / "baselines" / f"{name}.json").read_text(encoding="utf-8"))
@@ -33,7 +34,7 @@ def test_replaying_the_suite_reproduces_the_baseline_exactly(tmp_path: Path, nam
     replay = run_suite(
         load_suite([EVALS]), options, load_scoring(EVALS / "scoring.yaml"), out=tmp_path / "r.json"
     )
-    assert replay.meta.pipeline == name.replace("local", "rewriter")
+    assert replay.meta.pipeline == ("plain" if name == "plain" else "rewriter")
     assert replay.meta.suite_hash == baseline.meta.suite_hash
     assert replay.meta.scoring_hash == baseline.meta.scoring_hash
     assert [(r.case_id, r.repeat) for r in replay.results] == [
