@@ -57,7 +57,15 @@ def rewrite(
     base_url: BaseUrlOption = None,
     max_revisions: Annotated[
         int | None,
-        typer.Option("--max-revisions", min=0, max=5, help="Revision requests after a failed check."),
+        typer.Option("--max-revisions", min=0, max=5, help="Revision requests after a failed check (parts)."),
+    ] = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            "--strategy",
+            help="draft-first (default): the draft's sentences, cleaned, and a chosen acknowledgement; "
+            "parts: the model writes every part, then it is checked, revised and mended.",
+        ),
     ] = None,
     guidance_file: GuidanceOption = None,
     use_judge: Annotated[
@@ -114,7 +122,8 @@ def rewrite(
             raise InputError(str(exc)) from exc
         guidance = load_guidance(guidance_file)
         rewriter = Rewriter(
-            model=model, base_url=base_url, max_revisions=max_revisions, guidance=guidance, judge=use_judge,
+            model=model, base_url=base_url, max_revisions=max_revisions, strategy=strategy, guidance=guidance,
+            judge=use_judge,
             on_wait=lambda ahead: err.print(f"waiting for the embedded model ({ahead} ahead)", style="dim"),
         )  # fmt: skip
         if verbose and rewriter.backend is not None:
