@@ -27,6 +27,7 @@ from rewriter.check.language import (
     same_language,
 )
 from rewriter.check.meaning import keep_actions, no_new_promises
+from rewriter.check.plain import JARGON, jargon
 from rewriter.check.quality import QUALITY_CHECKS
 from rewriter.check.rules import Guidance
 from rewriter.errors import InputError
@@ -84,7 +85,7 @@ def check_reply(
         language_from_draft=language is None and draft is not None,
     )
     checks: dict[str, Check] = {
-        **CHECKS, **QUALITY_CHECKS, "faithfulness.keep-actions": keep_actions,
+        **CHECKS, **QUALITY_CHECKS, "faithfulness.keep-actions": keep_actions, JARGON: jargon,
         "faithfulness.no-new-promises": no_new_promises,
         "faithfulness.same-language": same_language,
     }  # fmt: skip

@@ -13,6 +13,7 @@ only when it leaves the reply no worse; when none fits, the reply has none.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -34,6 +35,15 @@ class _Situation(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     means: str
+    cues: dict[str, list[str]] = {}
+
+    def cued(self, language: str, message: str) -> bool:
+        """Whether the customer's message holds one of this situation's cue words (if it has any)."""
+        cues = self.cues.get(language)
+        if not cues:
+            return True
+        lowered = message.lower()
+        return any(re.search(rf"(?<!\w){re.escape(cue.lower())}", lowered) for cue in cues)
 
     def sentence(self, language: str) -> str | None:
         """This situation's acknowledgement in ``language``, if the data file has one."""
@@ -103,7 +113,9 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
         if name == NONE:
             break  # "none" first: a calm customer; after a real one, the end of the list
         situation = situations.get(str(name))
-        sentence = situation.sentence(language) if situation else None
+        if situation is None or not situation.cued(language, request.customer_message or ""):
+            continue  # the message does not bear the choice out
+        sentence = situation.sentence(language)
         if sentence and sentence not in said:
             said.append(sentence)
     return said

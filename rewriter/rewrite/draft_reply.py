@@ -5,7 +5,9 @@ by the one sentence the model is asked for (:mod:`acknowledge`). The whole reply
 checked once it is final, by the same checker as ``rewriter check``; the status, the exit
 code and the change list come from that final reply and that report, never from a part
 or an intermediate. What the checker still finds (a blaming sentence that carries a
-fact, jargon) is reported, and the reply is returned for review, not called "ok".
+fact, jargon, a draft with nothing for the customer to do) is reported, and the reply
+is returned for review, not called "ok": no stock follow-up line is added to hide it
+(reviewers marked that line as filler).
 """
 
 from __future__ import annotations
@@ -18,10 +20,9 @@ from rewriter.models import Change, CheckReport, RewriteRequest, RewriteResult, 
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.acknowledge import ask_options, choose, skip_reason
 from rewriter.rewrite.changes import describe_changes
-from rewriter.rewrite.compose import ReplyParts, assemble, channel_style
+from rewriter.rewrite.compose import ReplyParts, assemble
 from rewriter.rewrite.draft_first import draft_body
-from rewriter.rewrite.mend import NEXT_STEP, add_follow_up
-from rewriter.rewrite.outcome import badness, status
+from rewriter.rewrite.outcome import status
 from rewriter.tokens import ModelInfo, estimate_cost
 
 _QUOTED = re.compile(r'"([^"]+)"')
@@ -48,9 +49,8 @@ def rewrite_draft_first(
     except ValueError:  # only a greeting and a sign-off: nothing to build on but the draft
         body = None
 
-    def build(acknowledgement: str = "", closing: str = "") -> str:
+    def build(acknowledgement: str = "") -> str:
         parts = body.parts(acknowledgement) if body else ReplyParts(answer=request.draft)
-        parts = parts.model_copy(update={"closing": closing})
         return assemble(parts, request.channel, customer_name, agent_name, language)
 
     reply = build()
@@ -63,24 +63,9 @@ def rewrite_draft_first(
         if chosen is not None:
             acknowledgement, report = chosen
             reply = build(acknowledgement)
-    # A reply with nothing to do and no way back gets the channel's follow-up line; one
-    # that only lacks an invitation to reply keeps the draft's own ending.
-    line = channel_style(request.channel, language).follow_up
-    lacking = report.model_copy(update={"findings": [f for f in report.findings if f.rule_id == NEXT_STEP]})
-    follow_up = add_follow_up(ReplyParts(answer="x"), lacking, line)
-    closing = follow_up.closing
-    if closing:
-        closed = check(build(acknowledgement, closing))
-        if badness(closed) <= badness(report):
-            reply, report = build(acknowledgement, closing), closed
-        else:
-            closing = ""
     steps = body.steps if body else []
     parts = ReplyParts.model_construct(acknowledgement=acknowledgement, answer="", steps=steps, closing="")
-    changes = [*describe_changes(request, parts, reply), *(body.changes if body else [])]
-    if closing:
-        changes += follow_up.mended
-    changes = _true_of(reply, changes)
+    changes = _true_of(reply, [*describe_changes(request, parts, reply), *(body.changes if body else [])])
     return RewriteResult(
         status=status(report),
         reply=reply,

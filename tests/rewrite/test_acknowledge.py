@@ -80,20 +80,25 @@ def test_the_model_picks_situations_and_the_sentences_are_ours(fault_server: Any
     sent = json.dumps(fault_server.completions[0].body)
     assert "payroll to run by 5pm" in sent and "CS-20417" not in sent  # the customer's words, not the draft
     assert "- money: the customer was charged" in sent  # the list it chooses from comes from the data file
-    # The same situations, in Spanish.
+    # The same situation, in Spanish, for a Spanish message that bears it out.
     fault_server.answer(situations("locked_out"))
-    spanish = ask_options(client(fault_server), REQUEST, "es", Usage())
+    locked = REQUEST.model_copy(
+        update={"customer_message": "No puedo acceder a mi cuenta y tengo nóminas hoy."}
+    )
+    spanish = ask_options(client(fault_server), locked, "es", Usage())
     assert spanish == ["Quedarse sin acceso justo cuando lo necesita es frustrante."]
 
 
 def test_none_an_unknown_situation_or_an_unparsable_answer_give_nothing(fault_server: Any) -> None:
     fault_server.answer(situations("none", "money"))
     assert ask_options(client(fault_server), REQUEST, "en", Usage()) == []  # a calm customer
+    fault_server.answer(situations("money", "locked_out"))  # no word of money in the message
+    assert ask_options(client(fault_server), REQUEST, "en", Usage()) == [LOCKED_OUT]
     fault_server.answer(situations("ecstatic"))
     assert ask_options(client(fault_server), REQUEST, "en", Usage()) == []
     fault_server.answer("Sure! The customer seems locked out.")
     assert ask_options(client(fault_server), REQUEST, "en", Usage()) == []
-    assert len(fault_server.completions) == 3  # no repair request for a sentence the reply can do without
+    assert len(fault_server.completions) == 4  # no repair request for a sentence the reply can do without
 
 
 def test_what_an_acknowledgement_may_not_hold() -> None:
@@ -120,11 +125,12 @@ def test_the_reply_is_the_draft_s_own_sentences_opened_by_a_checked_acknowledgem
             LOCKED_OUT,
             "The account locks after 5 failed attempts. The lock lifts on its own after 30 minutes. "
             "Your case number is CS-20417.",
-            "If anything here does not work as described, reply to this email and tell me what you see.",
             "Best regards,\nSam",
         ]
-    )  # the draft gave nothing to do and no way back: the channel's follow-up line closes it
-    assert result.status is RewriteStatus.REWRITTEN and result.report.passed and result.usage.requests == 1
+    )
+    # The draft gives the customer nothing to do: said, not hidden behind a stock follow-up line.
+    assert result.status is RewriteStatus.NEEDS_REVIEW and result.usage.requests == 1
+    assert [f.rule_id for f in result.report.failures] == ["assertive.next-step"]
     said = [c.change for c in result.changes]
     assert "opened by acknowledging the customer's situation" in said
     assert any("as i already explained" in c.lower() for c in said)
@@ -139,5 +145,6 @@ def test_an_acknowledgement_that_would_fail_a_check_is_not_used(fault_server: An
     # A sentence the checker fails (here, under a team rule that bans "frustrating") is not used.
     fault_server.answer(situations("locked_out"))
     result = rewrite(fault_server, banned="frustrating")
-    assert "frustrating" not in result.reply and result.report.passed
+    assert "frustrating" not in result.reply
+    assert "team.banned-word" not in [f.rule_id for f in result.report.failures]
     assert "opened by acknowledging the customer's situation" not in [c.change for c in result.changes]
