@@ -3,8 +3,8 @@
 Latency on a shared 2-core machine drifts with whatever else runs, so two runs made
 hours apart say little. This bench checks out a base revision beside the working tree
 and rewrites a fixed sample of golden cases with each, alternating which goes first,
-against one warm model server. It prints each side's median seconds and attempts, the
-ratio of the medians, and the median of the per-case ratios.
+against one warm model server. It prints each side's median seconds, attempts and
+requests per rewrite, the ratio of the medians, and the median of the per-case ratios.
 
     REWRITER_BASE_URL=http://127.0.0.1:8080/v1 REWRITER_MODEL=local \\
         python bench/suite_latency.py --base f0b8334 --cases 12
@@ -34,7 +34,8 @@ case = next(c for c in load_suite([Path("evals")]).cases if c.id == sys.argv[1])
 rewriter = Rewriter()
 started = time.perf_counter()
 result = rewriter.rewrite(case.request())
-print(json.dumps({"seconds": time.perf_counter() - started, "attempts": result.attempts}))
+print(json.dumps({"seconds": time.perf_counter() - started, "attempts": result.attempts,
+                  "requests": result.usage.requests}))
 """
 
 
@@ -72,12 +73,14 @@ def main() -> None:
         try:
             seconds: dict[str, list[float]] = {"base": [], "head": []}
             attempts: dict[str, list[float]] = {"base": [], "head": []}
+            requests: dict[str, list[float]] = {"base": [], "head": []}
             for i, case in enumerate(sample):
                 order = [("base", base), ("head", ROOT)]
                 for side, checkout in order if i % 2 == 0 else order[::-1]:
                     result = rewrite(checkout, case)
                     seconds[side].append(result["seconds"])
                     attempts[side].append(result["attempts"])
+                    requests[side].append(result["requests"])
                 print(
                     f"{case}: base {seconds['base'][-1]:.1f} s, head {seconds['head'][-1]:.1f} s", flush=True
                 )
@@ -87,7 +90,9 @@ def main() -> None:
         print(
             f"{side}: median {statistics.median(seconds[side]):.1f} s, "
             f"p90 {statistics.quantiles(seconds[side], n=10)[-1]:.1f} s, "
-            f"mean attempts {statistics.mean(attempts[side]):.2f}"
+            f"mean attempts {statistics.mean(attempts[side]):.2f}, "
+            f"requests per rewrite: median {statistics.median(requests[side]):.1f}, "
+            f"mean {statistics.mean(requests[side]):.2f}"
         )
     ratios = [h / b for h, b in zip(seconds["head"], seconds["base"], strict=True)]
     of_medians = statistics.median(seconds["head"]) / statistics.median(seconds["base"])

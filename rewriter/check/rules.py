@@ -100,6 +100,11 @@ class Guidance(BaseModel):
             seen.add(rule.id)
         return self
 
+    def with_severity(self, rule_ids: tuple[str, ...], severity: Severity) -> Guidance:
+        """A copy with these rules (those it has) at ``severity``."""
+        rules = [r.model_copy(update={"severity": severity}) if r.id in rule_ids else r for r in self.rules]
+        return self.model_copy(update={"rules": rules})
+
     def get(self, rule_id: str) -> Rule:
         """The rule with this id, or a clear error listing close matches."""
         for rule in self.rules:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from rewriter.check import Guidance
 from rewriter.llm import ChatClient
-from rewriter.models import Change, CheckReport, RewriteRequest, RewriteResult, Usage
+from rewriter.models import Change, CheckReport, RewriteRequest, RewriteResult, Severity, Usage
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.acknowledge import ask_options, choose, skip_reason
 from rewriter.rewrite.changes import describe_changes
@@ -26,6 +27,14 @@ from rewriter.rewrite.outcome import status
 from rewriter.tokens import ModelInfo, estimate_cost
 
 _QUOTED = re.compile(r'"([^"]+)"')
+# What the draft-first reply cannot mend, because it keeps the draft's words, and what
+# blind reviewers would not send: such a reply is held for review rather than called "ok".
+HELD_FOR_REVIEW = ("tone.jargon",)
+
+
+def held_for_review(guidance: Guidance) -> Guidance:
+    """The guidance the draft-first reply is checked against: :data:`HELD_FOR_REVIEW` rules are ``must``."""
+    return guidance.with_severity(HELD_FOR_REVIEW, Severity.MUST)
 
 
 def rewrite_draft_first(

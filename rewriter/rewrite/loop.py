@@ -28,7 +28,7 @@ from rewriter.rewrite.compose import (
     signature_name,
     step_texts,
 )
-from rewriter.rewrite.draft_reply import rewrite_draft_first
+from rewriter.rewrite.draft_reply import held_for_review, rewrite_draft_first
 from rewriter.rewrite.mend import (
     REPEATED,
     STOCK_LINE,
@@ -156,8 +156,9 @@ class Rewriter:
     def _rewrite(self, request: RewriteRequest, on_delta: DeltaCallback | None) -> RewriteResult:
         info = self.model_info()
         if self.settings.strategy == "draft-first":
+            held = held_for_review(self.guidance)
             return rewrite_draft_first(
-                self._client, request, check=lambda reply: self._check(request, reply),
+                self._client, request, check=lambda reply: self._check(request, reply, held),
                 language=self._language(request), customer_name=self._customer_name(request),
                 agent_name=self._agent_name(request), info=info,
             )  # fmt: skip
@@ -215,7 +216,7 @@ class Rewriter:
             channel=request.channel,
         )
 
-    def _check(self, request: RewriteRequest, reply: str) -> CheckReport:
+    def _check(self, request: RewriteRequest, reply: str, guidance: Guidance | None = None) -> CheckReport:
         # The same checker as `rewriter check`: faithfulness plus the deterministic
         # rules of the channel; a failed `must` rule triggers the targeted revision.
         return check_reply(
@@ -226,7 +227,7 @@ class Rewriter:
             customer_message=request.customer_message,
             policy=request.policy,
             language=request.language,
-            guidance=self.guidance,
+            guidance=guidance or self.guidance,
         )
 
     def _judged(self, reply: str, request: RewriteRequest, report: CheckReport, usage: Usage) -> CheckReport:
