@@ -137,3 +137,29 @@ def test_the_cli_unblinds_writes_the_committed_grades_and_they_match_the_schema(
         and json.loads((out / "report.json").read_text(encoding="utf-8"))["ok_graded"] == 6
     )
     assert (ROOT / "evals" / "reviews" / "schema.json").read_text(encoding="utf-8") == grades_schema()
+
+
+def test_compare_shows_the_reviewers_figures_for_replies_graded_in_both_runs(runs: SimpleNamespace) -> None:
+    from rewriter.eval.compare import compare_runs
+    from rewriter.eval.report import comparison_markdown
+
+    key, loaded, grades = fixture(runs)
+    graded = unblind(key, grades)
+    ours, plain = loaded["ours"], loaded["plain"]
+    result = compare_runs(plain, ours, reviews=graded)  # type: ignore[arg-type]
+    figures = {d.metric: d for d in result.reviewed}
+    # A grade follows its reply by hash, whatever candidate it was given as: in cases 2-4 ours
+    # and plain wrote the same reply, and in case 1 ours is the draft word for word, so those
+    # grades are pooled. Empathy per case (ours graded 2, the others 0): plain 0, 1, 1, 1
+    # (mean 0.75); ours 1, 1, 1, 1 (1.0).
+    empathy = figures["review: empathy (0-2)"]
+    assert empathy.cases == 4
+    assert empathy.base == pytest.approx(0.75) and empathy.candidate == pytest.approx(1.0)
+    text = comparison_markdown(result)
+    assert "Blind review, on the 4 cases whose replies are graded in both runs (shown, not gated)" in text
+    assert not any(metric.startswith("review:") for metric in result.regressions)
+    # A reply nobody graded has no reviewer figures: a run with other replies shows none.
+    changed = ours.model_copy(
+        update={"results": [r.model_copy(update={"reply": (r.reply or "") + " More."}) for r in ours.results]}
+    )
+    assert compare_runs(plain, changed, reviews=graded).reviewed == []  # type: ignore[arg-type]
