@@ -25,7 +25,7 @@ from rewriter.check.quality import stock_sentences, stray_greeting
 from rewriter.models import Change
 from rewriter.rewrite.changes import event, quoted
 from rewriter.rewrite.compose import ReplyParts
-from rewriter.rewrite.reword import reword, rewordings
+from rewriter.rewrite.reword import Rewording, reword, rewordings
 from rewriter.text import NUMBER_MARKER, paragraphs, sentences, unwrap
 
 _LIST_ITEM = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s")
@@ -198,25 +198,58 @@ def _firmer(sentence: str, language: str) -> tuple[str, list[str]]:
 
     A rewording that replaces ("you could try" -> "try") always speaks of an action; one
     that only drops words is kept where the sentence is then an instruction, or where an
-    opinion hedge leaves a statement about now ("I think one of them is a hold" -> "One of
+    opinion hedge leaves a clause about now ("I think one of them is a hold" -> "One of
     them is a hold"). A hedge on what will happen ("hopefully it drops off in 3 days",
     "it will maybe be sorted soon") stays: taking it out would promise what the draft
-    does not know.
+    does not know; so does one in a question ("maybe it's in the recovery folder?") or
+    in a sentence where the agent says they are not sure.
     """
-    found = []
+    found: list[str] = []
     opinion = lexicon(language, "opinion_hedges")
-    forecast = lexicon(language, "future_markers")
     for rewording in rewordings(language, "hedge"):
         changed = rewording.apply(sentence)
         if changed == sentence:
             continue
-        instruction = bool(rewording.replacement) or bool(draft_actions(_tidy(changed), language))
-        phrase = rewording.phrase.rstrip(",")
-        known_now = opinion.fullmatch(phrase) is not None and not forecast.search(changed)
-        if instruction or known_now:
+        if rewording.replacement or draft_actions(_tidy(changed), language):
             found.append(rewording.phrase.rstrip(","))
             sentence = changed
+        elif opinion.fullmatch(rewording.phrase.rstrip(",")) and not _unsure(sentence, language):
+            sentence = _per_clause(sentence, rewording, language, found)
     return sentence, found
+
+
+_VERB_AFTER_THAT = "might|may|could|is|was|will|would|should|must|can|has|had|seems|looks|'s"
+
+
+def _unsure(sentence: str, language: str) -> bool:
+    """A question, or a sentence that says the agent does not know: its hedges are meant."""
+    return sentence.rstrip().endswith("?") or lexicon(language, "uncertainty").search(sentence) is not None
+
+
+def _per_clause(sentence: str, rewording: Rewording, language: str, found: list[str]) -> str:
+    """An opinion hedge taken out of each clause about now, left in each clause about later.
+
+    "I think the bug was maybe fixed in v2.14.0, so hopefully that sorts it" loses its
+    doubt about the fix, which the draft knows, and keeps its hope about the outcome.
+    """
+    forecast = lexicon(language, "future_markers")
+    joints = lexicon(language, "run_on_joints").pattern
+    words = "" if "(?!x)x" in joints else rf"|\s+(?:{joints})\s+"
+    pieces = re.split(rf"(,\s+|;\s+{words})", sentence, flags=re.IGNORECASE)
+    phrase = rewording.phrase.rstrip(",")
+    subject = phrase.endswith(" that") and re.search(
+        rf"(?i){re.escape(phrase)}\s+(?:{_VERB_AFTER_THAT})\b", sentence
+    )
+    for i in range(0, len(pieces), 2):
+        changed = rewording.apply(pieces[i])
+        if changed == pieces[i] or forecast.search(changed) or subject:
+            continue  # "I think that might be the bug": "that" is the subject, not a conjunction
+        first, was = changed.split(" ", 1)[0], pieces[i].split(" ", 1)[0]
+        if i and first != was and first[:1].isupper() and first[1:].islower():
+            changed = changed[:1].lower() + changed[1:]  # mid-sentence, the next word keeps its case
+        pieces[i] = changed
+        found.append(rewording.phrase.rstrip(","))
+    return "".join(pieces)
 
 
 def _layout(kept: list[tuple[str, bool]], steps: list[str]) -> list[str]:
@@ -313,7 +346,8 @@ def _sentence(text: str) -> str:
 def _tidy(sentence: str) -> str:
     """A sentence a phrase was taken out of: no doubled spaces or commas, a capital first."""
     text = re.sub(r"\s{2,}", " ", sentence).strip()
-    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"\s+([,.;:!?])(?=\s|$)", r"\1", text)  # not " .md": a name, not a stop
+    text = re.sub(r",\s*([.;:!?])", r"\1", text)  # "in version 3.18, maybe." lost its "maybe"
     text = re.sub(r"^[,;:\s]+", "", text)
     return text[:1].upper() + text[1:]
 

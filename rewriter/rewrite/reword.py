@@ -67,7 +67,8 @@ def _drop(text: str, dropped: re.Pattern[str], inside_only: bool) -> str:
 
     edited = dropped.sub(edit, text)
     edited = re.sub(r"[ \t]{2,}", " ", edited)
-    return re.sub(r"[ \t]+([,.!?;:])", r"\1", edited).strip()
+    # A space left before punctuation goes, but not before a name such as ".md" or ".env".
+    return re.sub(r"[ \t]+([,.!?;:])(?=\s|$)", r"\1", edited).strip()
 
 
 @lru_cache(maxsize=8)
