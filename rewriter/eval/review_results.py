@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from rewriter.errors import InputError
-from rewriter.eval.grades import DRAFT, Brief, Grade, ReviewedGrade
+from rewriter.eval.grades import DRAFT, Brief, Grade, ReviewedGrade, reply_hash
 from rewriter.eval.results import CaseResult, EvalRun
 from rewriter.eval.review import Key
 
@@ -248,9 +248,13 @@ def _result(key: Key, runs: dict[str, EvalRun], grade: ReviewedGrade) -> CaseRes
     entry = key.entry(grade.case_id, grade.label)
     if run is None or entry is None:
         return None
+    # Only the reply that was graded: a run file rewritten since (replayed under new code)
+    # may hold another reply for the case, and a grade never moves to a reply it was not given.
     return next(
-        (r for r in run.results if r.case_id == grade.case_id and r.repeat == entry.repeat and r.reply), None
-    )
+        (r for r in run.results if r.case_id == grade.case_id and r.repeat == entry.repeat and r.reply
+         and reply_hash(r.reply) == grade.reply_sha256),
+        None,
+    )  # fmt: skip
 
 
 def markdown(result: ReviewReport) -> str:
