@@ -163,3 +163,15 @@ def test_compare_shows_the_reviewers_figures_for_replies_graded_in_both_runs(run
         update={"results": [r.model_copy(update={"reply": (r.reply or "") + " More."}) for r in ours.results]}
     )
     assert compare_runs(plain, changed, reviews=graded).reviewed == []  # type: ignore[arg-type]
+
+
+def test_a_run_replayed_since_does_not_lend_its_new_replies_the_old_grades(runs: SimpleNamespace) -> None:
+    key, loaded, grades = fixture(runs)
+    graded = unblind(key, grades)
+    ours = loaded["ours"]
+    replayed = ours.model_copy(  # case-4's reply changed after the review
+        update={"results": [r.model_copy(update={"reply": (r.reply or "") + " Now different."})
+                            if r.case_id == "case-4" else r for r in ours.results]}
+    )  # fmt: skip
+    result = report(key, graded, BRIEF, {"ours": replayed, "plain": loaded["plain"]})  # type: ignore[dict-item]
+    assert result.ok_that_lied == [] and result.ok_graded == 4  # case-4's two grades no longer apply
