@@ -43,12 +43,21 @@ class _Situation(BaseModel):
         if not cues:
             return True
         lowered = message.lower()
-        return any(re.search(rf"(?<!\w){re.escape(cue.lower())}", lowered) for cue in cues)
+        return any(re.search(_cue_pattern(cue), lowered) for cue in cues)
 
     def sentence(self, language: str) -> str | None:
         """This situation's acknowledgement in ``language``, if the data file has one."""
         said = (self.model_extra or {}).get(language)
         return str(said) if said else None
+
+
+def _cue_pattern(cue: str) -> str:
+    """A cue as a pattern: "charg*" starts a word; "exam" is a whole word, never "example"."""
+    stem = cue.endswith("*")
+    text = cue.rstrip("*").lower()
+    end = "" if stem or not text[-1:].isalnum() else r"(?!\w)"
+    start = r"(?<!\w)" if text[:1].isalnum() else ""
+    return f"{start}{re.escape(text)}{end}"
 
 
 @lru_cache(maxsize=4)
