@@ -79,7 +79,7 @@ def last(path: Path) -> EngineCrash | None:
         return None
 
 
-def wait_for(path: Path, port: int, since: float, timeout: float = 2.0) -> EngineCrash | None:
+def wait_for(path: Path, port: int, since: float, timeout: float = 1.0) -> EngineCrash | None:
     """The crash of the engine on ``port`` at or after ``since``, waiting up to ``timeout`` for it.
 
     A client sees the connection drop the moment the engine dies; its supervisor notices
