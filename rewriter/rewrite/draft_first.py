@@ -72,7 +72,7 @@ def draft_body(draft: str, language: str, agent: str | None, customer: str | Non
     Raises:
         ValueError: Nothing of the draft is left once greeting and sign-off are taken out.
     """
-    body, _ = _unframed(draft, language, agent)
+    body = _unframed(draft, language, agent)
     if body and customer:  # the layout greets by name: "Hi Tomás! Not forever, Tomás, ..." says it twice
         body[0] = _without_vocative(body[0], customer)
     found = _Found()
@@ -119,36 +119,32 @@ def _cleaned(sentence: str, language: str, stock: set[str], found: _Found) -> st
     return cleaned if _words(cleaned) else ""
 
 
-def _unframed(draft: str, language: str, agent: str | None) -> tuple[list[str], list[str]]:
-    """The draft's paragraphs without its greeting and sign-off, which the layout adds; and what went.
+def _unframed(draft: str, language: str, agent: str | None) -> list[str]:
+    """The draft's paragraphs without its greeting and sign-off, which the layout adds.
 
     Paragraphs are the draft's own, one per line with soft-wrapped lines joined, so a
     reference on a line of its own ("Case: SUP-4688") stays on its own line.
     """
     lines = [p.text for p in paragraphs(unwrap(draft.strip()))]
-    removed: list[str] = []
     if lines and lexicon(language, "greeting").match(lines[0]) and len(_words(lines[0])) <= 4:
-        removed.append(lines.pop(0))  # "Hola, Lucía:" on a line of its own
+        lines.pop(0)  # "Hola, Lucía:" on a line of its own
     elif lines and (greeting := stray_greeting(lines[0], language)) is not None:
-        removed.append(lines[0][: greeting.end()].strip())
         lines[0] = lines[0][greeting.end() :].strip()
     if lines:  # "Hallo Lukas,\n\nvielen Dank ...": the body starts a sentence
         lines[0] = lines[0][:1].upper() + lines[0][1:]
     lines = [line for line in lines if line]
     signoff = lexicon(language, "signoff")
     for i in range(max(0, len(lines) - 3), len(lines)):
-        short = len(_words(lines[i])) <= 4
-        if short and (signoff.match(lines[i]) or (agent and lines[i].strip(" ,.") == agent)):
-            removed += lines[i:]
+        if len(_words(lines[i])) <= 4 and (
+            signoff.match(lines[i]) or (agent and lines[i].strip(" ,.") == agent)
+        ):
             del lines[i:]
             break
     if lines:
-        lines[-1], signed = _unsigned(lines[-1], language, agent)
-        removed += signed
+        lines[-1] = _unsigned(lines[-1], language, agent)
     if len(lines) > 1 and _is_signature(lines[-1]):  # "Support team" on the last line
-        removed.append(lines.pop())
-    lines = [line for line in lines if _words(line)]
-    return lines, removed
+        lines.pop()
+    return [line for line in lines if _words(line)]
 
 
 def _without_vocative(paragraph: str, name: str) -> str:
@@ -167,18 +163,15 @@ def _is_signature(line: str) -> bool:
     return 0 < len(_words(text)) <= 3 and text[-1:] not in ".!?:" and not extract_facts(text)
 
 
-def _unsigned(line: str, language: str, agent: str | None) -> tuple[str, list[str]]:
+def _unsigned(line: str, language: str, agent: str | None) -> str:
     """The last paragraph without a sign-off glued to its end ("... all this. Regards, Tom", "... ^JR")."""
-    removed = []
     text = line.rstrip()
     if agent and text.endswith(agent) and (len(text) == len(agent) or not text[-len(agent) - 1].isalnum()):
-        removed.append(agent)
         line = text[: -len(agent)].rstrip(" ,-–—")
     last = sentences(line)[-1] if sentences(line) else None
     if last is not None and lexicon(language, "signoff").match(last.text) and len(_words(last.text)) <= 4:
-        removed.append(last.text)
         line = line[: last.start].rstrip()
-    return line, removed
+    return line
 
 
 def _without_opener(cleaned: str, blamed: list[str], language: str) -> str:
