@@ -24,9 +24,9 @@ from rewriter.check.deterministic import lexicon
 from rewriter.check.facts import extract_facts
 from rewriter.errors import PromptError
 from rewriter.llm import ChatClient
-from rewriter.models import CheckReport, RewriteRequest, Usage
+from rewriter.models import CheckReport, RewriteRequest, Usage, Verdict
 from rewriter.prompts import load_yaml, prompts_dir, render
-from rewriter.text import extract_json_object
+from rewriter.text import NUMBER_MARKER, extract_json_object, sentences
 
 NONE = "none"
 
@@ -34,21 +34,37 @@ NONE = "none"
 class _Situation(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    means: str
+    means: str | None = None
     cues: dict[str, list[str]] = {}
+    signals: dict[str, list[str]] = {}
+    unless: dict[str, list[str]] = {}
+
+    @property
+    def offered(self) -> bool:
+        """Whether the model chooses it; a situation without ``means`` is told by its signals alone."""
+        return self.means is not None
 
     def cued(self, language: str, message: str) -> bool:
-        """Whether the customer's message holds one of this situation's cue words (if it has any)."""
+        """Whether the message bears a choice out: a cue (if any) or a signal, and no ``unless`` word."""
+        if _any(self.unless.get(language, []), message):
+            return False
         cues = self.cues.get(language)
-        if not cues:
-            return True
-        lowered = message.lower()
-        return any(re.search(_cue_pattern(cue), lowered) for cue in cues)
+        return not cues or _any(cues, message) or self.signalled(language, message)
+
+    def signalled(self, language: str, message: str) -> bool:
+        """Whether the message says this situation in so many words, with nothing that rules it out."""
+        signals = self.signals.get(language, [])
+        return _any(signals, message) and not _any(self.unless.get(language, []), message)
 
     def sentence(self, language: str) -> str | None:
         """This situation's acknowledgement in ``language``, if the data file has one."""
         said = (self.model_extra or {}).get(language)
         return str(said) if said else None
+
+
+def _any(cues: list[str], message: str) -> bool:
+    lowered = message.lower()
+    return any(re.search(_cue_pattern(cue), lowered) for cue in cues)
 
 
 def _cue_pattern(cue: str) -> str:
@@ -60,11 +76,56 @@ def _cue_pattern(cue: str) -> str:
     return f"{start}{re.escape(text)}{end}"
 
 
+class _Refusal(BaseModel):
+    """The sentence that goes before the draft's "no", and the draft's words that say one."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    signals: dict[str, list[str]] = {}
+
+    def sentence(self, language: str) -> str | None:
+        said = (self.model_extra or {}).get(language)
+        return str(said) if said else None
+
+
+@lru_cache(maxsize=4)
+def _refusal(root: str) -> _Refusal:
+    raw: Any = load_yaml("acknowledge.yaml")
+    try:
+        return _Refusal.model_validate(raw.get("refusal") or {})
+    except (ValidationError, AttributeError) as exc:
+        raise PromptError(f"prompts/acknowledge.yaml: 'refusal' is malformed: {exc}") from exc
+
+
+_STEP = re.compile(rf"^\s*{NUMBER_MARKER}\s")
+
+
+def cushioned(blocks: list[str], language: str) -> list[str] | None:
+    """The body with the refusal sentence just before its first "no", or ``None`` when it has none.
+
+    A numbered step is left alone: the sentence would break the list.
+    """
+    refusal = _refusal(str(prompts_dir()))
+    said = refusal.sentence(language)
+    signals = refusal.signals.get(language, [])
+    if not said or not signals:
+        return None
+    for i, block in enumerate(blocks):
+        if _STEP.match(block) or said in block:
+            continue
+        for span in sentences(block):
+            if _any(signals, span.text):
+                changed = f"{block[: span.start]}{said} {block[span.start :]}"
+                return [*blocks[:i], changed, *blocks[i + 1 :]]
+    return None
+
+
 @lru_cache(maxsize=4)
 def _situations(root: str) -> dict[str, _Situation]:
     raw: Any = load_yaml("acknowledge.yaml")
     try:
         situations = {name: _Situation.model_validate(body) for name, body in raw["situations"].items()}
+        _Refusal.model_validate(raw.get("refusal") or {})
     except (ValidationError, KeyError, TypeError, AttributeError) as exc:
         raise PromptError(f"prompts/acknowledge.yaml is malformed: {exc}") from exc
     if NONE not in situations:
@@ -101,7 +162,8 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
     A malformed answer costs no repair request: the reply is whole without this sentence.
     """
     situations = _situations(str(prompts_dir()))
-    listed = "\n".join(f"- {name}: {s.means}" for name, s in situations.items())
+    offered = {name: s for name, s in situations.items() if s.offered}
+    listed = "\n".join(f"- {name}: {s.means}" for name, s in offered.items())
     messages = [
         {"role": "system", "content": render("acknowledge.system.md", situations=listed)},
         {
@@ -110,21 +172,27 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
         },
     ]
     # Instructed JSON, no grammar: an answer that does not parse only costs the sentence.
-    response = client.complete(messages, _schema(list(situations)), max_tokens=40, temperature=0.0)
+    response = client.complete(messages, _schema(list(offered)), max_tokens=40, temperature=0.0)
     usage.add(response.prompt_tokens or 0, response.completion_tokens or 0, requests=response.requests)
     try:
         data = extract_json_object(response.text)
     except ValueError:
-        return []
+        data = {}
     picked = data.get("situations") if isinstance(data, dict) else None
-    said = []
+    message = request.customer_message or ""
+    names: list[str] = []
     for name in picked if isinstance(picked, list) else []:
         if name == NONE:
             break  # "none" first: a calm customer; after a real one, the end of the list
-        situation = situations.get(str(name))
-        if situation is None or not situation.cued(language, request.customer_message or ""):
-            continue  # the message does not bear the choice out
-        sentence = situation.sentence(language)
+        situation = offered.get(str(name))
+        if situation is not None and situation.cued(language, message):
+            names.append(str(name))  # else the message does not bear the choice out
+    # Then what the customer says in so many words ("I'm scared", "fourth time"), in the
+    # data file's order: the small model often answers "none" to a furious message.
+    names += [name for name, s in situations.items() if s.signalled(language, message)]
+    said: list[str] = []
+    for name in names:
+        sentence = situations[name].sentence(language)
         if sentence and sentence not in said:
             said.append(sentence)
     return said
@@ -151,14 +219,26 @@ def choose(
     without: CheckReport,
 ) -> tuple[str, CheckReport] | None:
     """The first option that is fit and leaves the reply's checks no worse than without it."""
-    failed_before = {f.rule_id for f in without.failures}
     for option in options:
         if unfit(option, request, language) is not None:
             continue
         report = checked(option)
-        if {f.rule_id for f in report.failures} <= failed_before:
+        if no_worse(report, without):
             return option, report
     return None
+
+
+def no_worse(report: CheckReport, before: CheckReport) -> bool:
+    """Whether ``report`` fails no rule, ``must`` or ``should``, that ``before`` passed.
+
+    A sentence added for the customer must not cost the reply a rule it kept (a social
+    post pushed over its length, say), whatever that rule's severity.
+    """
+    return _failing(report) <= _failing(before)
+
+
+def _failing(report: CheckReport) -> set[str]:
+    return {f.rule_id for f in report.findings if f.verdict is Verdict.FAIL}
 
 
 def skip_reason(request: RewriteRequest, opening: str, language: str) -> str | None:

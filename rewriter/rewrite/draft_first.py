@@ -25,7 +25,7 @@ from rewriter.check.quality import stock_sentences, stray_greeting
 from rewriter.models import Change
 from rewriter.rewrite.changes import event, quoted
 from rewriter.rewrite.compose import ReplyParts
-from rewriter.rewrite.reword import Rewording, reword, rewordings
+from rewriter.rewrite.reword import Rewording, as_expectation, reword, rewordings
 from rewriter.text import NUMBER_MARKER, paragraphs, sentences, unwrap
 
 _LIST_ITEM = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s")
@@ -195,9 +195,12 @@ def _firmer(sentence: str, language: str) -> tuple[str, list[str]]:
     them is a hold"). A hedge on what will happen ("hopefully it drops off in 3 days",
     "it will maybe be sorted soon") stays: taking it out would promise what the draft
     does not know; so does one in a question ("maybe it's in the recovery folder?") or
-    in a sentence where the agent says they are not sure.
+    in a sentence where the agent says they are not sure. A hope is said as what is
+    expected ("hopefully that keeps" -> "that should keep"), and "Hmm," goes.
     """
-    found: list[str] = []
+    sentence, found = as_expectation(sentence, language)
+    sentence, filler = reword(sentence, language, "filler")  # "Hmm," says nothing
+    found += filler
     opinion = lexicon(language, "opinion_hedges")
     for rewording in rewordings(language, "hedge"):
         changed = rewording.apply(sentence)

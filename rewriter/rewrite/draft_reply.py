@@ -19,10 +19,10 @@ from rewriter.check import Guidance
 from rewriter.llm import ChatClient
 from rewriter.models import Change, CheckReport, RewriteRequest, RewriteResult, Severity, Usage
 from rewriter.prompts import prompt_version
-from rewriter.rewrite.acknowledge import ask_options, choose, skip_reason
+from rewriter.rewrite.acknowledge import ask_options, choose, cushioned, no_worse, skip_reason
 from rewriter.rewrite.changes import describe_changes
 from rewriter.rewrite.compose import ReplyParts, assemble
-from rewriter.rewrite.draft_first import draft_body
+from rewriter.rewrite.draft_first import DraftBody, draft_body
 from rewriter.rewrite.outcome import status
 from rewriter.tokens import ModelInfo, estimate_cost
 
@@ -58,8 +58,9 @@ def rewrite_draft_first(
     except ValueError:  # only a greeting and a sign-off: nothing to build on but the draft
         body = None
 
-    def build(acknowledgement: str = "") -> str:
-        parts = body.parts(acknowledgement) if body else ReplyParts(answer=request.draft)
+    def build(acknowledgement: str = "", laid_out: DraftBody | None = None) -> str:
+        laid_out = laid_out or body
+        parts = laid_out.parts(acknowledgement) if laid_out else ReplyParts(answer=request.draft)
         return assemble(parts, request.channel, customer_name, agent_name, language)
 
     reply = build()
@@ -72,6 +73,13 @@ def rewrite_draft_first(
         if chosen is not None:
             acknowledgement, report = chosen
             reply = build(acknowledgement)
+    # Then the sentence before the draft's "no", if the reply still keeps every rule it kept.
+    softer = cushioned(body.blocks, language) if body and (request.customer_message or "").strip() else None
+    if body and softer is not None:
+        trial = body.model_copy(update={"blocks": softer})
+        trial_report = check(build(acknowledgement, trial))
+        if no_worse(trial_report, report):
+            body, report, reply = trial, trial_report, build(acknowledgement, trial)
     steps = body.steps if body else []
     parts = ReplyParts.model_construct(acknowledgement=acknowledgement, answer="", steps=steps, closing="")
     changes = _true_of(reply, [*describe_changes(request, parts, reply), *(body.changes if body else [])])

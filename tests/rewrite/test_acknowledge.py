@@ -25,7 +25,7 @@ from rewriter.models import (
     Usage,
     Verdict,
 )
-from rewriter.rewrite.acknowledge import ask_options, skip_reason, unfit
+from rewriter.rewrite.acknowledge import ask_options, cushioned, skip_reason, unfit
 from rewriter.rewrite.draft_reply import rewrite_draft_first
 from rewriter.tokens import ModelInfo
 
@@ -70,12 +70,14 @@ def situations(*names: str) -> str:
 
 LOCKED_OUT = "Being shut out when you need to get things done is frustrating."
 DEADLINE = "I know this is hitting you at a time when you can least afford it."
+REPEAT = "Having to chase us about the same problem again is exhausting."
 
 
 def test_the_model_picks_situations_and_the_sentences_are_ours(fault_server: Any) -> None:
     fault_server.answer(situations("locked_out", "deadline"))
     usage = Usage()
-    assert ask_options(client(fault_server), REQUEST, "en", usage) == [LOCKED_OUT, DEADLINE]
+    # Then what the message says outright ("THIRD time"), though the model did not pick it.
+    assert ask_options(client(fault_server), REQUEST, "en", usage) == [LOCKED_OUT, DEADLINE, REPEAT]
     assert usage.requests == 1
     sent = json.dumps(fault_server.completions[0].body)
     assert "payroll to run by 5pm" in sent and "CS-20417" not in sent  # the customer's words, not the draft
@@ -90,15 +92,48 @@ def test_the_model_picks_situations_and_the_sentences_are_ours(fault_server: Any
 
 
 def test_none_an_unknown_situation_or_an_unparsable_answer_give_nothing(fault_server: Any) -> None:
+    calm = REQUEST.model_copy(update={"customer_message": "My password gets rejected. How do I reset it?"})
     fault_server.answer(situations("none", "money"))
-    assert ask_options(client(fault_server), REQUEST, "en", Usage()) == []  # a calm customer
+    assert ask_options(client(fault_server), calm, "en", Usage()) == []  # a calm customer
     fault_server.answer(situations("money", "locked_out"))  # no word of money in the message
-    assert ask_options(client(fault_server), REQUEST, "en", Usage()) == [LOCKED_OUT]
+    assert ask_options(client(fault_server), calm, "en", Usage()) == [LOCKED_OUT]
     fault_server.answer(situations("ecstatic"))
-    assert ask_options(client(fault_server), REQUEST, "en", Usage()) == []
+    assert ask_options(client(fault_server), calm, "en", Usage()) == []
     fault_server.answer("Sure! The customer seems locked out.")
-    assert ask_options(client(fault_server), REQUEST, "en", Usage()) == []
+    assert ask_options(client(fault_server), calm, "en", Usage()) == []
     assert len(fault_server.completions) == 4  # no repair request for a sentence the reply can do without
+
+
+def test_what_the_customer_says_outright_counts_when_the_model_answers_none(fault_server: Any) -> None:
+    scared = REQUEST.model_copy(update={"customer_message": "I got a login alert. I'm scared. Was I hacked?"})
+    fault_server.answer(situations("none"))
+    said = ask_options(client(fault_server), scared, "en", Usage())
+    assert said == [
+        "It makes complete sense that this has you worried.",
+        "Finding signs that someone else may have been in your account is unsettling.",
+    ]
+    # A signal-only situation is never offered to the model: not in its list, not in the schema.
+    sent = json.dumps(fault_server.completions[0].body)
+    assert "worried" not in sent and "mistreated" not in sent
+    # "unless" words rule a situation out: a parcel feared lost is not lost work.
+    parcel = REQUEST.model_copy(update={"customer_message": "Tracking hasn't moved, is my package lost?"})
+    fault_server.answer(situations("data_loss"))
+    assert ask_options(client(fault_server), parcel, "en", Usage()) == [
+        "Waiting without a clear answer is frustrating."
+    ]
+
+
+def test_a_refusal_gets_one_sentence_before_it_and_a_numbered_step_is_left_alone() -> None:
+    blocks = ["Your order ships Monday. We can't change the address now. Reply here with questions."]
+    assert cushioned(blocks, "en") == [
+        "Your order ships Monday. I know this isn't the answer you were hoping for. We can't change the "
+        "address now. Reply here with questions."
+    ]
+    assert cushioned(["1. We can't do that.\n2. Try this."], "en") is None
+    assert cushioned(["Nous ne pouvons pas rembourser la commande."], "fr") == [
+        "Je sais que ce n'est pas la réponse que vous espériez. Nous ne pouvons pas rembourser la commande."
+    ]
+    assert cushioned(["Your refund is on its way."], "en") is None
 
 
 def test_what_an_acknowledgement_may_not_hold() -> None:
@@ -147,4 +182,5 @@ def test_an_acknowledgement_that_would_fail_a_check_is_not_used(fault_server: An
     result = rewrite(fault_server, banned="frustrating")
     assert "frustrating" not in result.reply
     assert "team.banned-word" not in [f.rule_id for f in result.report.failures]
-    assert "opened by acknowledging the customer's situation" not in [c.change for c in result.changes]
+    # The next that passes is used: the message says "THIRD time" outright.
+    assert REPEAT in result.reply and LOCKED_OUT not in result.reply

@@ -27,6 +27,19 @@ def test_blame_goes_with_its_adjunct_and_its_clause_but_never_a_fact() -> None:
     assert "SPRING25" in kept and kept.startswith("You should have entered SPRING25")
 
 
+def test_a_hope_becomes_an_expectation_and_a_sound_that_says_nothing_goes() -> None:
+    text = body(
+        "Hmm, the export bug is in version 3.18. Hopefully that keeps the tables whole. "
+        "Not sure when it'll move, hopefully soon. Hopefully it's been sent. Hopefully the refund arrives."
+    )
+    assert text.startswith("The export bug is in version 3.18. That should keep the tables whole.")
+    assert "Not sure when it'll move." in text
+    # No certain base form or a perfect tense: the hope stays, for the checker to flag.
+    assert "Hopefully it's been sent." in text and "Hopefully the refund arrives." in text
+    german = draft_body("Die Behebung dauert hoffentlich etwa 2 Stunden.", "de", None).blocks
+    assert german == ["Die Behebung dauert voraussichtlich etwa 2 Stunden."]
+
+
 def test_a_hedge_goes_from_an_instruction_and_a_statement_about_now_never_from_a_forecast() -> None:
     text = body(
         "I think the upload bug was maybe fixed in v2.14.0. Hopefully it drops off in 3-5 business days. "
@@ -35,7 +48,7 @@ def test_a_hedge_goes_from_an_instruction_and_a_statement_about_now_never_from_a
     )
     assert "The upload bug was fixed in v2.14.0." in text
     assert "I think it will maybe be sorted soon." in text  # a forecast keeps its doubt
-    assert "Hopefully it drops off in 3-5 business days." in text
+    assert "It should drop off in 3-5 business days." in text  # a hope said as what is expected
     assert "If that fails, please reset at https://example.com/reset." in text
     assert "Try signing out first." in text
 
