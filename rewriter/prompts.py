@@ -85,6 +85,7 @@ def load_yaml(name: str) -> Any:
 MODEL_FACING_SOURCES = (
     "check/checker.py",
     "check/deterministic.py",
+    "check/framing.py",
     "check/guard.py",
     "check/judge.py",
     "check/language.py",

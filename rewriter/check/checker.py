@@ -17,6 +17,7 @@ from rewriter.check.deterministic import (
     banned_phrases,
     required_phrases,
 )
+from rewriter.check.framing import FRAMING_CHECKS
 from rewriter.check.guard import check_faithfulness
 from rewriter.check.guidance import load_guidance
 from rewriter.check.language import (
@@ -85,7 +86,8 @@ def check_reply(
         language_from_draft=language is None and draft is not None,
     )
     checks: dict[str, Check] = {
-        **CHECKS, **QUALITY_CHECKS, "faithfulness.keep-actions": keep_actions, JARGON: jargon,
+        **CHECKS, **QUALITY_CHECKS, **FRAMING_CHECKS,
+        "faithfulness.keep-actions": keep_actions, JARGON: jargon,
         "faithfulness.no-new-promises": no_new_promises,
         "faithfulness.same-language": same_language,
     }  # fmt: skip

@@ -85,6 +85,20 @@ def lexicon(language: str, name: str) -> re.Pattern[str]:
     return _lexicon(str(prompts_dir()), language)[name]
 
 
+def quoted_hits(hits: list[Evidence], limit: int = 60) -> str:
+    """The hits as a message quotes them: each in quotes, a long one cut."""
+    return ", ".join(f'"{h.text[:limit]}{"..." if len(h.text) > limit else ""}"' for h in hits)
+
+
+def hits_verdict(
+    ctx: CheckContext, rule: str, hits: list[Evidence], *, ok: str, problem: str, hint: str
+) -> Finding:
+    """Pass with ``ok`` when nothing was found; otherwise fail, quoting every hit as evidence."""
+    if not hits:
+        return finding(ctx, rule, Verdict.PASS, ok)
+    return finding(ctx, rule, Verdict.FAIL, f"{problem}: {quoted_hits(hits)}", evidence=hits, hint=hint)
+
+
 def hit(match: re.Match[str], offset: int = 0) -> Evidence:
     """Evidence for a match in the reply, or in a part of it that starts at ``offset``."""
     return Evidence(

@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rewriter.check.deterministic import lexicon
 from rewriter.check.facts import extract_facts
+from rewriter.check.framing import stray_greeting
 from rewriter.check.meaning import draft_actions
-from rewriter.check.quality import stock_sentences, stray_greeting
+from rewriter.check.quality import stock_sentences
 from rewriter.models import Change
 from rewriter.rewrite.changes import event, quoted
 from rewriter.rewrite.compose import ReplyParts

@@ -15,15 +15,9 @@ from functools import partial
 
 from rewriter.check.deterministic import lexicon
 from rewriter.check.facts import extract_facts, fact_like_tokens
+from rewriter.check.framing import stray_greeting, stray_signoff
 from rewriter.check.guard import KEEP_FACTS, NO_INVENTED, POSSIBLY_LOST, reworded_facts
-from rewriter.check.quality import (
-    says_the_same,
-    sentence_key,
-    shared_runs,
-    stock_sentences,
-    stray_greeting,
-    stray_signoff,
-)
+from rewriter.check.quality import says_the_same, sentence_key, shared_runs, stock_sentences
 from rewriter.models import Change, CheckReport, Verdict
 from rewriter.rewrite.compose import ReplyParts
 from rewriter.rewrite.reword import BLAME, HEDGE, reword

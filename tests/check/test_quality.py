@@ -102,20 +102,6 @@ def test_stock_lines_are_named_and_the_draft_may_keep_its_own() -> None:
 
 
 @pytest.mark.parametrize(
-    ("ending", "ok"),
-    [
-        ("Best regards,", False),
-        ("Kind regards,", False),
-        ("Best regards,\nLena", True),
-        ("Reply here.", True),
-    ],
-)
-def test_a_signoff_needs_a_name_under_it(ending: str, ok: bool) -> None:
-    found = verdict(f"Hi Connor,\n\nSign-in is back.\n\n{ending}", "channel.complete-signoff")
-    assert (found.verdict is Verdict.PASS) is ok
-
-
-@pytest.mark.parametrize(
     ("language", "reply", "rule", "phrase"),
     [
         ("es", "Hola Ana, quizás funcione si reinicia la app.", "assertive.confident-language", "quizás"),
@@ -159,67 +145,10 @@ def test_a_short_sentence_in_the_customers_voice_copied_whole_is_an_echo() -> No
     customer = "Someone logged in from abroad. I'm scared. What now?"
     copied = check_reply("Hi Gloria,\n\nI'm scared.\n\nWe revoked all sessions.", customer_message=customer,
                          draft="We revoked all sessions.")  # fmt: skip
-    assert _verdict(copied, "tone.no-echo") == "fail"
+    assert next(f for f in copied.findings if f.rule_id == "tone.no-echo").verdict is Verdict.FAIL
     own = check_reply("Hi Gloria,\n\nA login you did not make is frightening.\n\nWe revoked all sessions.",
                       customer_message=customer, draft="We revoked all sessions.")  # fmt: skip
-    assert _verdict(own, "tone.no-echo") == "pass"
-
-
-@pytest.mark.parametrize(
-    "reply",
-    [
-        "Hi Amara,\n\n1. Hi Amara,\n2. Your claim is CLM-3391.\n\nReply here.\n\nBest regards,\nRaj",
-        "Hi Amara,\n\nYour claim is CLM-3391.\n\nThanks, If it stalls, reply here.\n\nBest regards,\nRaj",
-        "Hi Amara,\n\nYour claim is CLM-3391.\nThanks,\nRaj\n\nReply here.\n\nBest regards,\nRaj",
-    ],
-)
-def test_a_greeting_or_signoff_inside_the_reply_fails(reply: str) -> None:
-    report = check_reply(reply)
-    found = next(f for f in report.findings if f.rule_id == "channel.one-greeting")
-    assert found.verdict.value == "fail" and found.evidence
-
-
-def test_one_greeting_and_one_signoff_pass() -> None:
-    reply = "Hi Amara,\n\nThank you, I have checked your claim CLM-3391.\n\nReply here.\n\nBest regards,\nRaj"
-    assert _verdict(check_reply(reply), "channel.one-greeting") == "pass"
-
-
-def _verdict(report: object, rule: str) -> str:
-    return next(f.verdict.value for f in report.findings if f.rule_id == rule)  # type: ignore[attr-defined]
-
-
-@pytest.mark.parametrize(
-    ("reply", "broken"),
-    [
-        (
-            "Hallo Katrin,\n\ndaran, und die Behebung dauert etwa 2 Stunden.",
-            "daran, und die Behebung dauert etwa 2 Stunden.",
-        ),
-        ("Hi Deshawn, The charge is a hold. Reply here with", "Reply here with"),
-        ("Hi Doreen,\n\n1. Clear C:\\Users\\Doreen\\Notely\thumbcache\n2. Restart Notely", "\t"),
-        ("Hi Rafael,\n\nThe export runs daily.\n\n1. 02:00 UTC\n2. Restart Notely", "02:00 UTC"),
-        ("Hi Jonah,\n\nTry the High contrast theme.\n\n1. Go to Settings > Appearance\n2. High", "High"),
-    ],
-)
-def test_a_sentence_cut_short_or_begun_mid_way_fails(reply: str, broken: str) -> None:
-    found = verdict(reply, "tone.whole-sentences", customer_message=None)
-    assert found.verdict is Verdict.FAIL and found.severity.value == "must"
-    assert broken in [e.text for e in found.evidence]
-    assert all(reply[e.start : e.end] == e.text for e in found.evidence)
-
-
-@pytest.mark.parametrize(
-    "reply",
-    [
-        "Hi Dana, no problem: restore from Settings > Backups.",
-        "Hi Ella,\n\nThe charge is a hold.\n\n1. Open https://pay.example.com/holds\n"
-        "2. Tracking number: 1Z999AA1\n\nBest regards,\nLena",
-        "Hi Ella, the status page is https://status.example.com ^MK",
-        "Hi Ella,\n\nYour iPhone app is fixed in 6.1.1.\n\nBest regards,\nLena Park",
-    ],
-)
-def test_whole_sentences_urls_labels_and_signatures_pass(reply: str) -> None:
-    assert verdict(reply, "tone.whole-sentences", customer_message=None).verdict is Verdict.PASS
+    assert next(f for f in own.findings if f.rule_id == "tone.no-echo").verdict is Verdict.PASS
 
 
 def test_the_customer_speaking_in_the_reply_is_an_echo_however_rearranged() -> None:
@@ -260,31 +189,7 @@ def test_a_short_sentence_of_the_customers_copied_whole_is_an_echo() -> None:
     assert verdict(own, "tone.no-echo", customer_message=customer).verdict is Verdict.PASS
 
 
-def test_a_paragraph_that_is_only_a_fact_is_no_sentence() -> None:
-    reply = "Hi Gareth,\n\nI cancelled it.\n\n$24.99\n\nBest regards,\nDani"
-    found = verdict(reply, "tone.whole-sentences", customer_message=None)
-    assert found.verdict is Verdict.FAIL and [e.text for e in found.evidence] == ["$24.99"]
-    labelled = (
-        "Hi Gareth,\n\nI cancelled it.\n\nTicket #48213.\n\nhttps://status.example.com\n\nBest regards,\nDani"
-    )
-    assert verdict(labelled, "tone.whole-sentences", customer_message=None).verdict is Verdict.PASS
-
-
 def test_telling_the_writer_what_to_tell_them_is_a_leak() -> None:
     reply = "Hi Gloria,\n\n1. Tell them they'll need to change the password\n2. Open Settings > Security"
     found = verdict(reply, "tone.no-instruction-leak", customer_message=None)
     assert [e.text for e in found.evidence] == ["Tell them they'll need to change the password"]
-
-
-MARKDOWN_DRAFT = (
-    "Hi Connor,\n\nRun this to reset the cache:\n\n"
-    "```bash\nrm -rf ~/.cache/app && app --reset --port 8443\n```\n\n"
-    "Then set `MAX_RETRIES=5` in `config.toml` and restart.\n\nThanks, Sam"
-)
-
-
-def test_lines_of_a_code_block_are_no_broken_sentences() -> None:
-    found = verdict(MARKDOWN_DRAFT, "tone.whole-sentences", draft=MARKDOWN_DRAFT)
-    assert found.verdict is Verdict.PASS
-    broken = MARKDOWN_DRAFT.replace("```bash\n", "").replace("\n```", "")
-    assert verdict(broken, "tone.whole-sentences", draft=MARKDOWN_DRAFT).verdict is Verdict.FAIL
