@@ -26,7 +26,7 @@ from rewriter.check.quality import stock_sentences
 from rewriter.models import Change
 from rewriter.rewrite.changes import event, quoted
 from rewriter.rewrite.compose import ReplyParts
-from rewriter.rewrite.reword import Rewording, as_expectation, reword, rewordings
+from rewriter.rewrite.reword import Rewording, reword, rewordings, without_empty_hope
 from rewriter.text import NUMBER_MARKER, paragraphs, sentences, unwrap
 
 _LIST_ITEM = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s")
@@ -88,8 +88,11 @@ def draft_body(draft: str, language: str, agent: str | None, customer: str | Non
                 blocks.append(line)
             continue
         kept: list[tuple[str, bool]] = []  # (sentence, asks the customer to act)
-        for sentence in (s.text for s in sentences(line)):
-            cleaned = _cleaned(sentence, language, stock, found)
+        said = [s.text for s in sentences(line)]
+        for j, sentence in enumerate(said):
+            # "..., hopefully they find it. If not, ...": the next sentence needs this one whole.
+            pointed_at = j + 1 < len(said) and bool(lexicon(language, "back_reference").match(said[j + 1]))
+            cleaned = _cleaned(sentence, language, stock, found, keep_hopes=pointed_at)
             pieces = _split_run_on(cleaned, language) if cleaned else []
             found.run_ons += len(pieces) > 1
             kept += [(piece, bool(draft_actions(piece, language))) for piece in pieces]
@@ -99,7 +102,9 @@ def draft_body(draft: str, language: str, agent: str | None, customer: str | Non
     return DraftBody(blocks=blocks, steps=steps, changes=found.changes())
 
 
-def _cleaned(sentence: str, language: str, stock: set[str], found: _Found) -> str:
+def _cleaned(
+    sentence: str, language: str, stock: set[str], found: _Found, *, keep_hopes: bool = False
+) -> str:
     """One sentence of the draft with what cannot change its meaning taken out; "" drops it."""
     facts = bool(extract_facts(sentence))
     if sentence in stock and not facts:
@@ -113,7 +118,7 @@ def _cleaned(sentence: str, language: str, stock: set[str], found: _Found) -> st
     cleaned, blamed = reword(sentence, language, "blame")
     cleaned = _without_opener(cleaned, blamed, language)
     cleaned, clause = _without_blaming_clause(cleaned, language)
-    cleaned, hedged = _firmer(cleaned, language)
+    cleaned, hedged = _firmer(cleaned, language, keep_hopes=keep_hopes)
     found.blame += blamed + clause
     found.hedge += hedged
     cleaned = _tidy(cleaned) if cleaned != sentence else cleaned
@@ -187,7 +192,7 @@ def _without_opener(cleaned: str, blamed: list[str], language: str) -> str:
     return cleaned
 
 
-def _firmer(sentence: str, language: str) -> tuple[str, list[str]]:
+def _firmer(sentence: str, language: str, *, keep_hopes: bool = False) -> tuple[str, list[str]]:
     """Hedges taken out where that cannot promise anything ("maybe try signing out" -> "try signing out").
 
     A rewording that replaces ("you could try" -> "try") always speaks of an action; one
@@ -196,10 +201,10 @@ def _firmer(sentence: str, language: str) -> tuple[str, list[str]]:
     them is a hold"). A hedge on what will happen ("hopefully it drops off in 3 days",
     "it will maybe be sorted soon") stays: taking it out would promise what the draft
     does not know; so does one in a question ("maybe it's in the recovery folder?") or
-    in a sentence where the agent says they are not sure. A hope is said as what is
-    expected ("hopefully that keeps" -> "that should keep"), and "Hmm," goes.
+    in a sentence where the agent says they are not sure. A hope that carries no
+    fact goes ("Hopefully that keeps the tables whole."), and so does "Hmm,".
     """
-    sentence, found = as_expectation(sentence, language)
+    sentence, found = (sentence, []) if keep_hopes else without_empty_hope(sentence, language)
     sentence, filler = reword(sentence, language, "filler")  # "Hmm," says nothing
     found += filler
     opinion = lexicon(language, "opinion_hedges")

@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from rewriter.check.facts import extract_facts
 from rewriter.errors import PromptError
 from rewriter.prompts import list_prompts, load_yaml, prompts_dir
 
@@ -112,60 +113,36 @@ def reword(text: str, language: str, kind: str) -> tuple[str, list[str]]:
     return text, found
 
 
-# "Hopefully it drops off in 3 days" -> "It should drop off in 3 days": a hope said as
-# what is expected, which the draft does claim, not as a promise. English puts the hope
-# before a subject and a verb, so the verb takes its base form after the modal; only a
-# pronoun subject and a verb whose base form is certain are rewritten.
-_HOPE = re.compile(
-    r"(?P<hope>\bhopefully),?\s+(?P<subject>it|that|this|they|he|she|yours|we|you)"
-    r"(?:\s+will\s+|'ll\s+|(?P<is>'s\s+|\s+is\s+|\s+are\s+|'re\s+)|\s+)(?P<verb>[a-z]+)\b",
-    re.IGNORECASE,
-)
-_BASE = {"is": "be", "are": "be", "has": "have", "does": "do", "goes": "go"}
-_TAIL_HOPE = re.compile(r",\s*hopefully(?:\s+(?:soon|today|tomorrow))?(?=[.!?]?$)", re.IGNORECASE)
+# "Hopefully that keeps the tables whole": a wish, which tells the customer nothing and
+# reads as doubt. Said as an expectation ("that should keep") it became, to blind
+# reviewers, a claim the draft never made; so a hope that carries no fact goes, whole
+# sentence or clause, and one that carries a fact ("hopefully it drops off in 3-5 days")
+# stays for the checker to flag. Per language in the rewordings file, ``hope``.
+_CLAUSE_END = r"[^,.;!?]*"
 
 
-def _base(verb: str) -> str | None:
-    lowered = verb.lower()
-    if lowered in _BASE:
-        return _BASE[lowered]
-    if lowered.endswith("ies"):
-        return lowered[:-3] + "y"
-    if re.search(r"(?:ch|sh|ss|x|z|o)es$", lowered):
-        return lowered[:-2]
-    if lowered.endswith("s") and not lowered.endswith(("ss", "us", "is")):
-        return lowered[:-1]
-    return None
-
-
-def as_expectation(sentence: str, language: str) -> tuple[str, list[str]]:
-    """A hope about what will happen said as what is expected; ``[]`` found when nothing was.
-
-    Other languages swap the word where it stands (``forecast`` in the rewordings file:
-    "hoffentlich" -> "voraussichtlich"), which keeps their word order.
-    """
-    if language != "en":
-        return reword(sentence, language, "forecast")
+def without_empty_hope(sentence: str, language: str) -> tuple[str, list[str]]:
+    """``sentence`` without the hopes in it that carry no fact; ``""`` when it was one."""
+    words = [r.phrase for r in rewordings(language, "hope")]
+    if not words:
+        return sentence, []
+    hope = "|".join(re.escape(w) for w in words)
+    # Only a hope that opens its clause: "..., and hopefully", not "which hopefully won't happen".
+    joint = r",\s*(?:(?:and|so|but)\s+)?|\s+(?:and|so|but)\s+"
     found: list[str] = []
 
-    def modal(m: re.Match[str]) -> str:
-        subject, verb = m.group("subject"), m.group("verb")
-        if verb.lower() in {"been", "got", "gotten", "not"}:
-            return m.group(0)  # "it's been", "it's got": not "it is"
-        if m.group("is"):
-            said = f"{subject} should be {verb}"
-        elif m.group(0).lower().rstrip().endswith(verb.lower()) and re.search(r"will\s|'ll\s", m.group(0)):
-            said = f"{subject} should {verb}"
-        else:
-            base = _base(verb)
-            if base is None:
-                return m.group(0)
-            said = f"{subject} should {base}"
+    def cut(m: re.Match[str]) -> str:
+        if extract_facts(m.group(0)):
+            return m.group(0)
         found.append(m.group("hope").lower())
-        return said[:1].upper() + said[1:] if m.group("hope")[:1].isupper() else said
+        return ""
 
-    changed = _HOPE.sub(modal, sentence)
-    tail = _TAIL_HOPE.sub("", changed)
-    if tail != changed:
-        found.append("hopefully")
-    return tail, found
+    pattern = re.compile(rf"(?:^|{joint})(?<![\w'’-])(?P<hope>{hope})(?![\w'’-]){_CLAUSE_END}", re.IGNORECASE)
+    changed = pattern.sub(cut, sentence)
+    if not found:
+        return sentence, []
+    changed = re.sub(r"^[\s,;]+", "", changed)
+    changed = re.sub(r"\s+([,.;!?])", r"\1", changed).strip()
+    if not re.search(r"[^\W\d_]", changed):
+        return "", found
+    return changed[:1].upper() + changed[1:], found
