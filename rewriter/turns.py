@@ -11,8 +11,10 @@ A ticket is a file held under an exclusive ``flock`` by its owner for as long as
 waits or is served. The lock goes with the process, so a ticket whose lock can be
 taken is one a killed process left behind, and is removed, never waited for; the
 ticket is locked before it is given its name in the folder, so no one sees it
-unlocked. Names sort by creation time on the system-wide monotonic clock, which makes
-the queue first come first served across processes and threads alike.
+unlocked. Names sort by creation time on the system-wide monotonic clock, and a ticket
+is stamped and shown under one lock (``.naming``), so no ticket shows after a younger
+one has looked: the queue is first come first served across processes and threads
+alike, and two are never served at once.
 """
 
 from __future__ import annotations
@@ -44,23 +46,39 @@ def turn(folder: Path, on_wait: WaitCallback | None = None) -> Iterator[None]:
             the turn comes at once.
     """
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    name = f"{time.monotonic_ns():020d}-{os.getpid()}-{threading.get_ident()}-{next(_sequence)}.ticket"
     fd, draft = tempfile.mkstemp(dir=folder, prefix=".new-")
+    name = ""
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        os.rename(draft, folder / name)
+        name = _named(folder, draft)
         told = None
         while (ahead := _ahead(folder, name)) > 0:
-            # A countdown: a ticket stamped just before ours may show up a moment later.
+            # A countdown: told again only when fewer are ahead.
             if on_wait is not None and (told is None or ahead < told):
                 on_wait(ahead)
                 told = ahead
             time.sleep(POLL)
         yield
     finally:
-        for path in (folder / name, Path(draft)):
+        for path in (folder / name, Path(draft)) if name else (Path(draft),):
             path.unlink(missing_ok=True)
         os.close(fd)
+
+
+def _named(folder: Path, draft: str) -> str:
+    """Stamp the ticket and put it in the queue in one step no other ticket can split.
+
+    Stamped, then slowed down before it shows in the folder, a ticket would let a
+    younger one that looked meanwhile go first, and both would be served at once.
+    """
+    lock = os.open(folder / ".naming", os.O_WRONLY | os.O_CREAT, 0o600)  # the user's alone, as the tickets
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        name = f"{time.monotonic_ns():020d}-{os.getpid()}-{threading.get_ident()}-{next(_sequence)}.ticket"
+        os.rename(draft, folder / name)
+    finally:
+        os.close(lock)  # which releases the lock
+    return name
 
 
 def _ahead(folder: Path, mine: str) -> int:

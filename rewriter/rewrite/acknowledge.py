@@ -5,10 +5,12 @@ sentence itself, the embedded 1.5B model stated causes nobody had given ("your
 accountant is mistaken"), and reviewers would send fewer replies with its sentences
 than without (52% against 71%). Telling which situation a customer is in (a repeat
 contact, money gone, work feared lost, a deadline at risk) is a task it does well, so
-it only picks the situations, from a list, under a grammar where the server has one;
-the sentences are written per language in ``prompts/acknowledge.yaml``. Each is still
-checked inside the finished reply by the same checker as everything else, and used
-only when it leaves the reply no worse; when none fits, the reply has none.
+it only picks the situations, from a list, and copies the customer's own words for
+what is at stake (:mod:`stake`: "generic" was the readers' grade for a sentence that
+named only the kind of situation); the sentences are written per language in
+``prompts/acknowledge.yaml``. Each is still checked inside the finished reply by the
+same checker as everything else, and used only when it leaves the reply no worse;
+when none fits, the reply has none.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rewriter.errors import PromptError
 from rewriter.llm import ChatClient
 from rewriter.models import CheckReport, RewriteRequest, Usage, Verdict
 from rewriter.prompts import load_yaml, prompts_dir, render
+from rewriter.rewrite.stake import SLOT, fill, markers, stake
 from rewriter.text import NUMBER_MARKER, extract_json_object, sentences
 
 NONE = "none"
@@ -38,6 +41,8 @@ class _Situation(BaseModel):
     cues: dict[str, list[str]] = {}
     signals: dict[str, list[str]] = {}
     unless: dict[str, list[str]] = {}
+    specific: dict[str, str] = {}
+    needs_signal: bool = False
 
     @property
     def offered(self) -> bool:
@@ -48,6 +53,8 @@ class _Situation(BaseModel):
         """Whether the message bears a choice out: a cue (if any) or a signal, and no ``unless`` word."""
         if _any(self.unless.get(language, []), message):
             return False
+        if self.needs_signal:
+            return self.signalled(language, message)
         cues = self.cues.get(language)
         return not cues or _any(cues, message) or self.signalled(language, message)
 
@@ -60,6 +67,18 @@ class _Situation(BaseModel):
         """This situation's acknowledgement in ``language``, if the data file has one."""
         said = (self.model_extra or {}).get(language)
         return str(said) if said else None
+
+    def naming(self, language: str, quoted: object, message: str) -> str | None:
+        """The sentence that names what is at stake in the customer's words, when they can be used."""
+        frame = self.specific.get(language)
+        if not frame or SLOT not in frame:
+            return None
+        said = stake(quoted, message, language)
+        told = [*self.cues.get(language, []), *self.signals.get(language, []), *markers(language)]
+        unless = self.unless.get(language, [])
+        if said is None or not _any(told, said.sentence) or _any(unless, said.sentence):
+            return None  # words from a sentence about something else ("'ships in 48h' my foot")
+        return fill(frame, said.said)
 
 
 def _any(cues: list[str], message: str) -> bool:
@@ -148,9 +167,10 @@ def _schema(names: list[str]) -> dict[str, Any]:
                 "items": {"type": "string", "enum": names},
                 "minItems": 1,
                 "maxItems": 2,
-            }
+            },
+            "at_stake": {"type": "string", "maxLength": 80},
         },
-        "required": ["situations"],
+        "required": ["situations", "at_stake"],
         "additionalProperties": False,
     }
 
@@ -172,13 +192,14 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
         },
     ]
     # Instructed JSON, no grammar: an answer that does not parse only costs the sentence.
-    response = client.complete(messages, _schema(list(offered)), max_tokens=40, temperature=0.0)
+    response = client.complete(messages, _schema(list(offered)), max_tokens=64, temperature=0.0)
     usage.add(response.prompt_tokens or 0, response.completion_tokens or 0, requests=response.requests)
     try:
         data = extract_json_object(response.text)
     except ValueError:
         data = {}
     picked = data.get("situations") if isinstance(data, dict) else None
+    quoted = data.get("at_stake") if isinstance(data, dict) else None
     message = request.customer_message or ""
     names: list[str] = []
     for name in picked if isinstance(picked, list) else []:
@@ -192,9 +213,11 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
     names += [name for name, s in situations.items() if s.signalled(language, message)]
     said: list[str] = []
     for name in names:
-        sentence = situations[name].sentence(language)
-        if sentence and sentence not in said:
-            said.append(sentence)
+        # the sentence that names the customer's stake first; the plain one if it does not fit
+        situation = situations[name]
+        for sentence in (situation.naming(language, quoted, message), situation.sentence(language)):
+            if sentence and sentence not in said:
+                said.append(sentence)
     return said
 
 

@@ -29,7 +29,11 @@ from rewriter.tokens import ModelInfo, estimate_cost
 _QUOTED = re.compile(r'"([^"]+)"')
 # What the draft-first reply cannot mend, because it keeps the draft's words, and what
 # blind reviewers would not send: such a reply is held for review rather than called "ok".
-HELD_FOR_REVIEW = ("tone.jargon",)
+# Jargon; and a refusal with no way forward (`empathy.positive-framing`): of the two
+# "ok" replies that failed it in the full blind review, readers would not send one ("a
+# dead end: it never tells her about the refresh-token route") and sent the other as it
+# was; held, the first is no "ok" that lies, and the second costs a look.
+HELD_FOR_REVIEW = ("tone.jargon", "empathy.positive-framing")
 
 
 def held_for_review(guidance: Guidance) -> Guidance:

@@ -110,3 +110,18 @@ def test_lines_of_a_code_block_are_no_broken_sentences() -> None:
     assert found.verdict is Verdict.PASS
     broken = MARKDOWN_DRAFT.replace("```bash\n", "").replace("\n```", "")
     assert verdict(broken, "tone.whole-sentences", draft=MARKDOWN_DRAFT).verdict is Verdict.FAIL
+
+
+def test_a_sentence_of_45_words_or_more_is_a_run_on() -> None:
+    run_on = (
+        "The engineers are looking at it, though I can't give you a time because we don't have one yet, "
+        "and changes made offline will sync once the service is back, and about the money, I'm not the "
+        "right person for that but your account manager can talk it through with you next week."
+    )
+    assert len(run_on.split()) >= 45
+    found = verdict(f"Hi Connor,\n\n{run_on}\n\nThanks,\nDani", "tone.whole-sentences", customer_message=None)
+    assert found.verdict is Verdict.FAIL and [e.text for e in found.evidence] == [run_on]
+    # The same words as three sentences are whole.
+    split = run_on.replace(", and changes", ". Changes").replace(", and about the money, I'm", ". I'm")
+    fine = verdict(f"Hi Connor,\n\n{split}\n\nThanks,\nDani", "tone.whole-sentences", customer_message=None)
+    assert fine.verdict is Verdict.PASS

@@ -91,6 +91,25 @@ def test_the_model_picks_situations_and_the_sentences_are_ours(fault_server: Any
     assert spanish == ["Quedarse sin acceso justo cuando lo necesita es frustrante."]
 
 
+def test_the_customers_words_for_what_is_at_stake_make_the_sentence_specific(fault_server: Any) -> None:
+    fault_server.answer(json.dumps({"situations": ["deadline"], "at_stake": "payroll"}))
+    said = ask_options(client(fault_server), REQUEST, "en", Usage())
+    # The specific sentence first, the plain one after it in case the reply cannot take it.
+    assert said[:2] == [
+        "I know this is hitting you at a time when you can least afford it, with payroll depending on it.",
+        DEADLINE,
+    ]
+    # Words the customer never wrote, or that name the service, leave the plain sentence.
+    for quoted in ("my thesis defence", "my password"):
+        fault_server.answer(json.dumps({"situations": ["deadline"], "at_stake": quoted}))
+        assert ask_options(client(fault_server), REQUEST, "en", Usage())[0] == DEADLINE
+    # A situation with no specific sentence ignores the words; one the message signals uses them.
+    fault_server.answer(json.dumps({"situations": ["repeat_contact"], "at_stake": "payroll"}))
+    said = ask_options(client(fault_server), REQUEST, "en", Usage())
+    assert said[0] == REPEAT
+    assert "Being shut out of your account with payroll depending on it is stressful." in said
+
+
 def test_none_an_unknown_situation_or_an_unparsable_answer_give_nothing(fault_server: Any) -> None:
     calm = REQUEST.model_copy(update={"customer_message": "My password gets rejected. How do I reset it?"})
     fault_server.answer(situations("none", "money"))
@@ -108,9 +127,9 @@ def test_what_the_customer_says_outright_counts_when_the_model_answers_none(faul
     scared = REQUEST.model_copy(update={"customer_message": "I got a login alert. I'm scared. Was I hacked?"})
     fault_server.answer(situations("none"))
     said = ask_options(client(fault_server), scared, "en", Usage())
-    assert said == [
-        "It makes complete sense that this has you worried.",
+    assert said == [  # the specific situation before the generic worry
         "Finding signs that someone else may have been in your account is unsettling.",
+        "It makes complete sense that this has you worried.",
     ]
     # A signal-only situation is never offered to the model: not in its list, not in the schema.
     sent = json.dumps(fault_server.completions[0].body)
@@ -121,6 +140,19 @@ def test_what_the_customer_says_outright_counts_when_the_model_answers_none(faul
     assert ask_options(client(fault_server), parcel, "en", Usage()) == [
         "Waiting without a clear answer is frustrating."
     ]
+
+
+def test_a_deadline_stands_only_when_the_customer_says_one(fault_server: Any) -> None:
+    demand = REQUEST.model_copy(update={"customer_message": "Nobody came. Bring it back tomorrow."})
+    fault_server.answer(situations("deadline"))
+    assert ask_options(client(fault_server), demand, "en", Usage()) == []  # a demand, not a deadline
+    urgent = REQUEST.model_copy(update={"customer_message": "It's urgent, the report is due today."})
+    fault_server.answer(situations("deadline"))
+    assert ask_options(client(fault_server), urgent, "en", Usage()) == [DEADLINE]
+    # A cue that starts a word of another sense does not bear a choice out ("exam" in "example").
+    example = REQUEST.model_copy(update={"customer_message": "I saw #ExampleOutage and I feel ignored."})
+    fault_server.answer(situations("money"))  # "fee" is no start of "feel"
+    assert "Seeing money" not in " ".join(ask_options(client(fault_server), example, "en", Usage()))
 
 
 def test_a_refusal_gets_one_sentence_before_it_and_a_numbered_step_is_left_alone() -> None:
@@ -184,3 +216,26 @@ def test_an_acknowledgement_that_would_fail_a_check_is_not_used(fault_server: An
     assert "team.banned-word" not in [f.rule_id for f in result.report.failures]
     # The next that passes is used: the message says "THIRD time" outright.
     assert REPEAT in result.reply and LOCKED_OUT not in result.reply
+
+
+def test_a_refusal_with_no_way_forward_is_held_for_review_not_called_ok(fault_server: Any) -> None:
+    from rewriter.check.guidance import load_guidance
+    from rewriter.rewrite.draft_reply import held_for_review
+
+    draft = "Hi Mei,\n\nWe can't make access tokens last longer than 60 minutes. It's for security.\n\nSam"
+    message = "Can you make our token never expire? I'm sick of signing in by hand every morning."
+    request = RewriteRequest(draft=draft, customer_message=message, customer_name="Mei", agent_name="Sam")
+    held = held_for_review(load_guidance())
+
+    def check(reply: str) -> CheckReport:
+        return check_reply(reply, channel=Channel.EMAIL, customer_name="Mei", draft=draft,
+                           customer_message=message, guidance=held)  # fmt: skip
+
+    fault_server.answer(situations("none"))
+    result = rewrite_draft_first(
+        client(fault_server), request, check=check, language="en", customer_name="Mei", agent_name="Sam",
+        info=ModelInfo(name="local", context_window=4096),
+    )  # fmt: skip
+    framing = next(f for f in result.report.findings if f.rule_id == "empathy.positive-framing")
+    assert framing.verdict is Verdict.FAIL and framing.severity is Severity.MUST
+    assert result.status is not RewriteStatus.REWRITTEN  # the draft's dead end is the draft's: a person looks

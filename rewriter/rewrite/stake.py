@@ -1,0 +1,130 @@
+"""What the problem puts at risk for this customer, in their own words, said back to them.
+
+Blind readers graded the acknowledgement "generic" (1 of 2) whenever it named only the
+kind of situation ("Being shut out when you need to get things done is frustrating")
+and asked, case after case, for the thing the customer had named: the payroll due at
+five, the dog's medication, the notes from all afternoon. The embedded model may not
+write that sentence (it invents causes), but it can copy a few words out of the
+customer's message, and a copy can be checked: it must stand in the message word for
+word, name a thing (it opens with "my", "the", ...) and not be the service itself ("my
+account", "my password"); it is put into second person ("my notes" -> "your notes") and
+into a sentence of ``prompts/acknowledge.yaml``. Anything else and the plain sentence is
+used.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rewriter.check.deterministic import lexicon
+from rewriter.check.facts import extract_facts
+from rewriter.errors import PromptError
+from rewriter.prompts import load_yaml, prompts_dir
+from rewriter.text import sentences
+
+SLOT = "{stake}"
+
+
+class StakeRules(BaseModel):
+    """The ``stake`` block of ``prompts/acknowledge.yaml``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_words: int = Field(ge=1)
+    leads: dict[str, list[str]]
+    ruled_out_heads: dict[str, list[str]] = {}
+    clause_words: dict[str, list[str]] = {}
+    markers: dict[str, list[str]] = {}
+    second_person: dict[str, dict[str, str]]
+
+
+@lru_cache(maxsize=4)
+def _rules(root: str) -> StakeRules:
+    raw: Any = load_yaml("acknowledge.yaml")
+    try:
+        return StakeRules.model_validate(raw["stake"])
+    except (ValidationError, KeyError, TypeError) as exc:
+        raise PromptError(f"prompts/acknowledge.yaml: 'stake' is missing or malformed: {exc}") from exc
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w'’-]+", text.lower())
+
+
+class Stake(BaseModel):
+    """The words said back, and the customer's sentence they stand in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    said: str
+    sentence: str
+
+
+def markers(language: str) -> list[str]:
+    """Words that say the customer needs something ("I really need them"): their sentence names a stake."""
+    return _rules(str(prompts_dir())).markers.get(language, [])
+
+
+def stake(quoted: object, message: str, language: str) -> Stake | None:
+    """The customer's words for what is at risk, in second person, or ``None`` when they cannot be used."""
+    rules = _rules(str(prompts_dir()))
+    if not isinstance(quoted, str):
+        return None
+    text = " ".join(quoted.split()).strip(" .,;:!?\"'“”«»")
+    message = " ".join(message.split())  # a line break inside a sentence is not its end
+    words = _words(text)
+    leads = {lead.lower() for lead in rules.leads.get(language, [])}
+    swaps = rules.second_person.get(language, {})
+    if not words or len(words) > rules.max_words or not leads or not swaps:
+        return None
+    found = _found(text, message)
+    if found is None and len(words) > 1 and words[0] in swaps:
+        words = words[1:]  # "my payroll" for "I have payroll to run": the message's own words
+        found = _found(text.split(" ", 1)[1], message)
+    if found is None:
+        return None  # not the customer's own words
+    start = found.start()
+    before = re.search(r"([\w'’]+)\s+$", message[:start])
+    if words[0] not in leads and before and before.group(1).lower() in leads:
+        start, words = before.start(1), [before.group(1).lower(), *words]  # "the note", not "note"
+    bare = (
+        len(words) == 1
+        and not lexicon(language, "imperative_verbs").fullmatch(words[0])
+        and not (before and before.group(1)[:1].isupper())  # "my Linux laptop" is not "laptop"
+    )
+    if words[0] not in leads and not bare:
+        return None  # no thing named ("payroll to run by"); one noun alone ("payroll") is one
+    if words[-1] in {w.lower() for w in rules.ruled_out_heads.get(language, [])}:
+        return None  # "my account", "the third time": the service or a time, not what depends on it
+    if {w.lower() for w in rules.clause_words.get(language, [])} & set(words):
+        return None  # "our order sync is dead" is a sentence, not a thing
+    if extract_facts(text) or re.search(r"\d", text):
+        return None  # a link, a number, a code: what the reply states is the draft's to say
+    said = message[start : found.end()]
+    said = said.lower() if said.isupper() else said[:1].lower() + said[1:]
+    said = re.sub(r"[\w'’]+", lambda m: _swap(m.group(0), swaps), said)
+    return Stake(said=said, sentence=next(s.text for s in sentences(message) if s.end >= found.end()))
+
+
+def _found(text: str, message: str) -> re.Match[str] | None:
+    spaced = r"\s+".join(re.escape(w) for w in text.split(" "))
+    return re.search(rf"(?<!\w){spaced}(?!\w)", message, re.IGNORECASE)
+
+
+def _swap(word: str, swaps: dict[str, str]) -> str:
+    """One word in second person ("my" -> "your"), its capital kept."""
+    said = swaps.get(word.lower())
+    if said is None:
+        return word
+    # "My" opens a sentence, "I" is always capital: only the first keeps its capital
+    return said[:1].upper() + said[1:] if word[:1].isupper() and word[1:2].islower() else said
+
+
+def fill(frame: str, said: str) -> str:
+    """The sentence with the customer's words in its slot, capitalised if they open it."""
+    sentence = frame.replace(SLOT, said)
+    return sentence[:1].upper() + sentence[1:]

@@ -1,0 +1,70 @@
+"""The customer's words for what is at stake: used only when they are the customer's own and name a thing."""
+
+from __future__ import annotations
+
+import pytest
+
+from rewriter.rewrite.stake import Stake, fill, stake
+
+MESSAGE = (
+    "Third time this week the editor froze. I have payroll to run by noon and now the chapter I wrote "
+    "last night is EMPTY. My account says everything is fine."
+)
+
+
+@pytest.mark.parametrize(
+    ("quoted", "said"),
+    [
+        ("the chapter I wrote last night", "the chapter you wrote last night"),  # second person
+        ("The  chapter I wrote\nlast night.", "the chapter you wrote last night"),  # spacing, end mark
+        ("payroll", "payroll"),  # one noun names a thing
+        ("my payroll", "payroll"),  # a "my" the customer did not write goes
+        ("chapter I wrote last night", "the chapter you wrote last night"),  # the message's "the" comes in
+        ("editor", "the editor"),
+    ],
+)
+def test_the_customers_own_words_are_said_back_in_second_person(quoted: str, said: str) -> None:
+    found = stake(quoted, MESSAGE, "en")
+    assert found is not None and found.said == said
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "my thesis",  # not in the message: invented
+        "payroll to run by noon",  # no thing named: it does not open with a determiner
+        "my account",  # the service itself, not what depends on it
+        "Third time this week",  # a stretch of time
+        "the chapter I wrote last night is EMPTY and my",  # too long
+        "",
+        None,
+        ["payroll"],
+        "yroll",  # part of a word is not the customer's words
+        "the chapter I wrote last night is EMPTY",  # a sentence, not a thing
+    ],
+)
+def test_anything_else_is_refused(quoted: object) -> None:
+    assert stake(quoted, MESSAGE, "en") is None
+
+
+def test_a_link_a_number_or_a_code_is_never_said_back() -> None:
+    message = "I need the files at https://example.com/x for the 2 o'clock call and my order A-1234."
+    for quoted in ("the files at https://example.com/x", "the 2 o'clock call", "my order A-1234"):
+        assert stake(quoted, message, "en") is None, quoted
+    assert stake("the files", message, "en") == Stake(said="the files", sentence=message)
+
+
+def test_other_languages_use_their_own_possessives_and_a_language_without_rules_gets_none() -> None:
+    def said(quoted: str, message: str, language: str) -> str | None:
+        found = stake(quoted, message, language)
+        return found.said if found else None
+
+    assert said("mis contactos", "Me preocupa perder mis contactos.", "es") == "sus contactos"
+    assert said("mes notes", "J'ai peur pour mes notes.", "fr") == "vos notes"
+    assert stake("mein Bericht", "Mein Bericht ist weg.", "de") is None  # no rules: declension
+
+
+def test_shouting_is_not_said_back_and_the_sentence_opens_with_a_capital() -> None:
+    found = stake("MY NOTES", "Sorry. MY NOTES ARE GONE", "en")
+    assert found == Stake(said="your notes", sentence="MY NOTES ARE GONE")  # and the sentence it is from
+    assert fill("{stake} depends on it.", "payroll") == "Payroll depends on it."
