@@ -26,7 +26,7 @@ app = typer.Typer(
     help="Rewrite support replies so they balance empathy with clear next steps, checked against the draft.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion for bash, zsh, fish
 )
 
 
@@ -42,7 +42,7 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
     debug: Annotated[
-        bool, typer.Option("--debug", help=f"Show tracebacks instead of error messages [env: {DEBUG_ENV}].")
+        bool, typer.Option("--debug", help=f"Show tracebacks instead of error messages (also {DEBUG_ENV}=1).")
     ] = False,
 ) -> None:
     """Rewrite support replies so they balance empathy with clear next steps."""

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from rewriter.backend import resolve_backend
+from rewriter.cli import readable
 from rewriter.cli.console import cli_errors, stderr
 from rewriter.errors import RewriterError
 from rewriter.local import engine as local_engine
@@ -22,7 +23,9 @@ def local_status(
     verify: Annotated[
         bool, typer.Option("--verify/--no-verify", help="Hash the model file (about 1 s).")
     ] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the raw values as JSON (epoch seconds, bytes, full paths).")
+    ] = False,
 ) -> None:
     """Show what is installed, what the engine was built for, the model's check, the server, any crash."""
     spec, _ = local_model.specs()
@@ -40,6 +43,8 @@ def local_status(
         "model_file": str(path),
         "model_file_present": path.exists(),
     }
+    if path.exists():
+        status["model_file_bytes"] = path.stat().st_size
     if path.exists() and verify:
         try:
             status["model_check"] = f"ok (sha256 {local_model.verify(path)})"
@@ -49,8 +54,32 @@ def local_status(
     if as_json:
         typer.echo(json.dumps(status, indent=2))
         return
+    for label, value in _readable(status):
+        typer.echo(f"{label:22} {value}")
+
+
+def _readable(status: dict[str, object]) -> list[tuple[str, str]]:
+    """The status as a person reads it: dates with how long ago, sizes, paths from ``~``."""
+    lines: list[tuple[str, str]] = []
     for key, value in status.items():
-        typer.echo(f"{key:22} {value}")
+        if key == "model_file_bytes":
+            continue
+        shown: object = value
+        if key == "model_file" and "model_file_bytes" in status:
+            shown = f"{readable.home(str(value))} ({readable.size(int(str(status['model_file_bytes'])))})"
+        elif key in ("model_file", "model_path", "log"):
+            shown = readable.home(str(value))
+        elif key == "started_at" and isinstance(value, int | float):
+            key, shown = "started", readable.moment(value, event="started")
+        elif key == "last_crash":
+            crash = value if isinstance(value, dict) else None
+            shown = f"{readable.moment(float(crash['at']))}: {crash['what']}" if crash else "none recorded"
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value) or "none"
+        lines.append((key.replace("_", " "), str(shown)))
+    return lines
 
 
 @local_app.command("start")

@@ -9,10 +9,12 @@ import typer
 
 from rewriter.models import Channel
 
-ModelOption = Annotated[str | None, typer.Option("--model", help="Model name [env: REWRITER_MODEL].")]
+ModelOption = Annotated[str | None, typer.Option("--model", help="Model name (also REWRITER_MODEL).")]
 BaseUrlOption = Annotated[
     str | None,
-    typer.Option("--base-url", help="OpenAI-compatible endpoint [env: REWRITER_BASE_URL, OPENAI_BASE_URL]."),
+    typer.Option(
+        "--base-url", help="OpenAI-compatible endpoint (also REWRITER_BASE_URL or OPENAI_BASE_URL)."
+    ),
 ]
 ChannelOption = Annotated[Channel, typer.Option("--channel", help="Where the reply goes.")]
 CustomerOption = Annotated[str | None, typer.Option("--customer", help="The customer's message, as text.")]

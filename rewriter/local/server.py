@@ -353,11 +353,14 @@ def _last_use(paths: dict[str, Path], started_at: float) -> float:
     return max(stamps)
 
 
-def describe(now: float | None = None) -> dict[str, object]:
-    """A status summary for ``rewriter local status``: the server, and the engine's last crash."""
-    now = time.time() if now is None else now
+def describe() -> dict[str, object]:
+    """The server and the engine's last crash, as raw values (epoch seconds, absolute paths).
+
+    ``rewriter local status`` prints them for a person (:mod:`rewriter.cli.readable`)
+    and, with ``--json``, as they are.
+    """
     crash = crashes.last(crash_file())
-    last_crash = f"{when(crash.at, now)}: the engine {crash.how()}" if crash else "none recorded"
+    last_crash = {"at": crash.at, "what": f"the engine {crash.how()}"} if crash else None
     state = read_state()
     if state is None:
         return {"server": "not running", "last_crash": last_crash}
@@ -365,22 +368,10 @@ def describe(now: float | None = None) -> dict[str, object]:
     return {
         "server": "running" if running else "stale (will be replaced on next use)",
         **json.loads(state.model_dump_json()),
-        "started_at": when(state.started_at, now),
         "base_url": state.base_url,
         "log": str(_paths()["log"]),
         "last_crash": last_crash,
     }
-
-
-def when(at: float, now: float) -> str:
-    """A moment as a person reads it: local date and time, and how long ago."""
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(at))
-    seconds = max(0, round(now - at))
-    for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{stamp} ({count} {unit}{'s' if unit == 'day' and count > 1 else ''} ago)"
-    return f"{stamp} ({seconds} s ago)"
 
 
 if __name__ == "__main__":
