@@ -14,7 +14,7 @@ import typer
 
 from rewriter import __version__
 from rewriter.cli.calibrate import calibrate
-from rewriter.cli.check import check
+from rewriter.cli.check import check, check_macros
 from rewriter.cli.console import DEBUG_ENV
 from rewriter.cli.eval import eval_app
 from rewriter.cli.guidance import guidance_app
@@ -56,6 +56,9 @@ app.add_typer(guidance_app, name="guidance")
 app.add_typer(eval_app, name="eval")
 app.command("calibrate")(calibrate)
 app.command("check", epilog="Exit status: 0 every must rule passes; 2 bad input; 7 a must rule fails.")(check)
+app.command("check-macros", epilog="Exit status: 0 every file passes; 2 bad input; 7 a must rule fails.")(
+    check_macros
+)
 app.command("config")(config)
 
 

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rewriter.backend import open_client
-from rewriter.check import assess, load_guidance
+from rewriter.check import assess, check_reply, load_guidance
 from rewriter.cli.console import cli_errors, stderr
 from rewriter.cli.options import (
     BaseUrlOption,
@@ -25,7 +25,8 @@ from rewriter.cli.options import (
 )
 from rewriter.errors import ExitCode
 from rewriter.inputs import read_text
-from rewriter.models import Channel, Severity, Verdict
+from rewriter.macros import read_macro
+from rewriter.models import Channel, CheckReport, Severity, Verdict
 
 _STYLE = {
     Verdict.PASS: "green",
@@ -82,24 +83,63 @@ def check(
         payload = {**report.model_dump(mode="json"), "scores": scores.model_dump(mode="json"), **extra}
         typer.echo(json.dumps(payload, indent=2))
     else:
-        table = Table(show_lines=False)
-        table.add_column("rule", no_wrap=True)
-        table.add_column("verdict", no_wrap=True)
-        table.add_column("evidence")
-        table.add_column("hint")
-        for f in report.findings:
-            evidence = "; ".join(
-                f'"{e.text}" @{e.start}-{e.end}' for e in f.evidence if f.verdict is Verdict.FAIL
-            )
-            verdict = f.verdict.value + (
-                " (must)" if f.severity is Severity.MUST and f.verdict is Verdict.FAIL else ""
-            )
-            table.add_row(
-                f.rule_id, f"[{_STYLE[f.verdict]}]{verdict}[/]", escape(evidence), escape(f.hint or "")
-            )
         console = Console(soft_wrap=True, width=max(120, Console().width))
-        console.print(table)
+        console.print(_table(report))
         shown = {k: v for k, v in scores.model_dump().items() if k != "families" and v is not None}
         console.print("scores: " + ", ".join(f"{k} {v:.2f}" for k, v in shown.items()), style="dim")
     if not report.passed:
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))
+
+
+def _table(report: CheckReport) -> Table:
+    """Every finding with its verdict, the words it rests on and the fix."""
+    table = Table(show_lines=False)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("evidence")
+    table.add_column("hint")
+    for f in report.findings:
+        evidence = "; ".join(
+            f'"{e.text}" @{e.start}-{e.end}' for e in f.evidence if f.verdict is Verdict.FAIL
+        )
+        verdict = f.verdict.value + (
+            " (must)" if f.severity is Severity.MUST and f.verdict is Verdict.FAIL else ""
+        )
+        table.add_row(f.rule_id, f"[{_STYLE[f.verdict]}]{verdict}[/]", escape(evidence), escape(f.hint or ""))
+    return table
+
+
+def check_macros(
+    files: Annotated[
+        list[Path], typer.Argument(help="Macro files (Markdown or text, optional YAML front matter).")
+    ],
+    guidance_file: GuidanceOption = None,
+) -> None:
+    """Check canned replies kept in files; exit 7 with each failing file's table if a `must` rule fails.
+
+    A file may open with front matter between '---' lines giving its channel (email,
+    chat or social), the customer's name and its language. This is what the
+    `rewriter-check` pre-commit hook runs on the files a commit changes.
+    """
+    with cli_errors():
+        guidance = load_guidance(guidance_file)
+        macros = [
+            read_macro(path) for path in files
+        ]  # every file read first: a bad one stops nothing silently
+        reports = [
+            (
+                m,
+                check_reply(
+                    m.reply, channel=m.channel, customer_name=m.name, language=m.language, guidance=guidance
+                ),
+            )
+            for m in macros
+        ]
+    failing = [(m, r) for m, r in reports if not r.passed]
+    console = Console(soft_wrap=True, width=max(120, Console().width))
+    for macro, report in failing:
+        console.print(f"[bold]{escape(macro.path)}[/] ({macro.channel.value}): a must rule fails")
+        console.print(_table(report))
+    if failing:
+        stderr().print(f"{len(failing)} of {len(macros)} macro file(s) fail a must rule")
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
