@@ -20,6 +20,7 @@ from rewriter.cli.eval import eval_app
 from rewriter.cli.guidance import guidance_app
 from rewriter.cli.local import config, local_app
 from rewriter.cli.rewrite import EXIT_CODES_HELP, rewrite
+from rewriter.cli.serve import serve
 
 app = typer.Typer(
     name="rewriter",
@@ -56,6 +57,9 @@ app.add_typer(guidance_app, name="guidance")
 app.add_typer(eval_app, name="eval")
 app.command("calibrate")(calibrate)
 app.command("check", epilog="Exit status: 0 every must rule passes; 2 bad input; 7 a must rule fails.")(check)
+app.command("serve", epilog="Exit status: 0 stopped; 2 bad input; 3 no backend, or no token off loopback.")(
+    serve
+)
 app.command("check-macros", epilog="Exit status: 0 every file passes; 2 bad input; 7 a must rule fails.")(
     check_macros
 )
