@@ -18,23 +18,29 @@ def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PATH": f"{TOOL.parent}{os.pathsep}{os.environ.get('PATH', '')}", **extra}
 
 
-def _bash_completes(*words: str) -> list[str]:
-    """What <TAB> offers after ``words`` in bash, with the script `--show-completion` prints sourced."""
-    script = (
-        'eval "$(rewriter --show-completion)"; '
-        f"COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; "
-        '_rewriter_completion rewriter; printf "%s\\n" "${COMPREPLY[@]}"'
+def _bash_completes(*lines: tuple[str, ...]) -> list[list[str]]:
+    """What <TAB> offers after each line of words in bash, the script `--show-completion` prints sourced."""
+    script = ['eval "$(rewriter --show-completion)"']
+    for words in lines:
+        script.append(
+            f"COMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; "
+            'COMPREPLY=(); _rewriter_completion rewriter; echo "${COMPREPLY[*]}"'
+        )
+    done = subprocess.run(
+        ["bash", "-c", "; ".join(script)], env=_env(), capture_output=True, text=True, timeout=60
     )
-    done = subprocess.run(["bash", "-c", script], env=_env(), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    return done.stdout.split()
+    return [line.split() for line in done.stdout.splitlines()]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_bash_completes_commands_subcommands_and_options() -> None:
-    assert _bash_completes("rewriter", "ev") == ["eval"]
-    assert {"review", "review-results", "rescore", "report"} <= set(_bash_completes("rewriter", "eval", "re"))
-    assert "--channel" in _bash_completes("rewriter", "rewrite", "--cha")
+    commands, subcommands, options = _bash_completes(
+        ("rewriter", "ev"), ("rewriter", "eval", "re"), ("rewriter", "rewrite", "--cha")
+    )
+    assert commands == ["eval"]
+    assert {"review", "review-results", "rescore", "report"} <= set(subcommands)
+    assert "--channel" in options
 
 
 def test_zsh_gets_its_own_script_and_answers() -> None:
