@@ -49,6 +49,7 @@ def test_a_draft_adds_the_faithfulness_checks_and_a_team_file_its_own_rules(tmp_
         assert_meets_guidance(SCOLDING, customer_name="Sam", guidance=team, include_should=True)
 
 
+@pytest.mark.tool  # pytest in a subprocess: `.ci/run` runs it (-m tool)
 def test_the_plugin_gives_pytest_the_fixture_and_its_failure_shows_the_evidence(tmp_path: Path) -> None:
     (tmp_path / "test_macro.py").write_text(
         "def test_macro(meets_guidance):\n"

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 TOOL = Path(sys.executable).parent / "rewriter"
-pytestmark = pytest.mark.skipif(not TOOL.exists(), reason=f"no installed console script at {TOOL}")
+pytestmark = [
+    pytest.mark.tool,  # a process per completion, each importing the whole CLI: `.ci/run` runs them (-m tool)
+    pytest.mark.skipif(not TOOL.exists(), reason=f"no installed console script at {TOOL}"),
+]
 
 
 def _env(**extra: str) -> dict[str, str]:
