@@ -190,3 +190,18 @@ def test_concurrent_rewrites_share_one_backend_within_the_limits(
     assert fault_server.most_at_once == 1
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "POST /v1/rewrite 200" in logged and "Dana" not in logged and "Backups" not in logged
+
+
+def test_a_streamed_rewrite_sends_the_model_text_as_it_arrives(fault_server: Any) -> None:
+    settings = Settings(base_url=fault_server.base_url, model="local", response_format="text", max_retries=0,
+                        strategy="parts")  # fmt: skip  # the model writes the reply: its text streams
+    body = {"draft": fault_server.draft, "customer_message": "My files are gone!", "customer_name": "Dana"}
+    with serving(Rewriter(settings)) as url:
+        with httpx.stream("POST", f"{url}/v1/rewrite?stream=true", json=body, timeout=60) as streamed:
+            events = [line for line in streamed.iter_lines() if line.startswith(("event:", "data:"))]
+    names = [e.removeprefix("event: ") for e in events if e.startswith("event:")]
+    assert names[-1] == "result" and names.count("delta") >= 2, names
+    datas = [json.loads(e.removeprefix("data: ")) for e in events if e.startswith("data:")]
+    pieces = "".join(d["text"] for d, n in zip(datas, names, strict=True) if n == "delta")
+    assert json.loads(pieces) == json.loads(json.dumps(fault_server.parts))  # the answer, piece by piece
+    assert datas[-1]["status"] == "rewritten" and datas[-1]["reply"]
