@@ -40,10 +40,15 @@ class DraftBody(BaseModel):
     blocks: list[str] = Field(description="Paragraphs and numbered step lists, in the draft's order.")
     steps: list[str] = Field(default_factory=list, description="The sentences made numbered steps.")
     changes: list[Change] = Field(default_factory=list)
+    signed: str | None = Field(
+        default=None,
+        description="How the draft signs off when it names no agent ('Thanks', 'Support team'), verbatim.",
+    )
 
-    def parts(self, acknowledgement: str = "") -> ReplyParts:
-        """The reply's parts: the acknowledgement, then the body as the answer."""
-        return ReplyParts(acknowledgement=acknowledgement, answer="\n\n".join(self.blocks))
+    def parts(self, acknowledgement: str = "", *, signed: bool = False) -> ReplyParts:
+        """The reply's parts: the acknowledgement, then the body as the answer (and the draft's sign-off)."""
+        closing = self.signed if signed and self.signed else ""
+        return ReplyParts(acknowledgement=acknowledgement, answer="\n\n".join(self.blocks), closing=closing)
 
 
 class _Found(BaseModel):
@@ -73,7 +78,7 @@ def draft_body(draft: str, language: str, agent: str | None, customer: str | Non
     Raises:
         ValueError: Nothing of the draft is left once greeting and sign-off are taken out.
     """
-    body = _unframed(draft, language, agent)
+    body, signed = _unframed(draft, language, agent)
     if body and customer:  # the layout greets by name: "Hi Tomás! Not forever, Tomás, ..." says it twice
         body[0] = _without_vocative(body[0], customer)
     found = _Found()
@@ -99,7 +104,7 @@ def draft_body(draft: str, language: str, agent: str | None, customer: str | Non
         blocks += _layout(kept, steps)
     if not blocks:
         raise ValueError("the draft has nothing but a greeting and a sign-off")
-    return DraftBody(blocks=blocks, steps=steps, changes=found.changes())
+    return DraftBody(blocks=blocks, steps=steps, changes=found.changes(), signed=signed)
 
 
 def _cleaned(
@@ -125,11 +130,14 @@ def _cleaned(
     return cleaned if _words(cleaned) else ""
 
 
-def _unframed(draft: str, language: str, agent: str | None) -> list[str]:
-    """The draft's paragraphs without its greeting and sign-off, which the layout adds.
+def _unframed(draft: str, language: str, agent: str | None) -> tuple[list[str], str | None]:
+    """The draft's paragraphs without its greeting and sign-off, which the layout adds, and that sign-off.
 
     Paragraphs are the draft's own, one per line with soft-wrapped lines joined, so a
-    reference on a line of its own ("Case: SUP-4688") stays on its own line.
+    reference on a line of its own ("Case: SUP-4688") stays on its own line. With no
+    agent's name to sign with, the layout signs off with nothing, and blind readers
+    marked such emails for an edit ("there is no sign-off"): the draft's own sign-off
+    ("Thanks", "Support team") is returned for the reply to keep.
     """
     lines = [p.text for p in paragraphs(unwrap(draft.strip()))]
     if lines and lexicon(language, "greeting").match(lines[0]) and len(_words(lines[0])) <= 4:
@@ -140,17 +148,21 @@ def _unframed(draft: str, language: str, agent: str | None) -> list[str]:
         lines[0] = lines[0][:1].upper() + lines[0][1:]
     lines = [line for line in lines if line]
     signoff = lexicon(language, "signoff")
+    signed: list[str] = []
     for i in range(max(0, len(lines) - 3), len(lines)):
         if len(_words(lines[i])) <= 4 and (
             signoff.match(lines[i]) or (agent and lines[i].strip(" ,.") == agent)
         ):
+            signed = lines[i:]
             del lines[i:]
             break
     if lines:
         lines[-1] = _unsigned(lines[-1], language, agent)
     if len(lines) > 1 and _is_signature(lines[-1]):  # "Support team" on the last line
-        lines.pop()
-    return [line for line in lines if _words(line)]
+        signed = [lines.pop(), *signed]
+    closing = "\n".join(line.strip() for line in signed if line.strip())
+    whole = bool(closing) and not closing.endswith(",")  # "Best regards," and no name is no sign-off
+    return [line for line in lines if _words(line)], closing if whole and not agent else None
 
 
 def _without_vocative(paragraph: str, name: str) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from rewriter.check import Guidance
 from rewriter.llm import ChatClient
-from rewriter.models import Change, CheckReport, RewriteRequest, RewriteResult, Severity, Usage
+from rewriter.models import Change, Channel, CheckReport, RewriteRequest, RewriteResult, Severity, Usage
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.acknowledge import ask_options, choose, cushioned, no_worse, skip_reason
 from rewriter.rewrite.changes import describe_changes
@@ -62,13 +62,23 @@ def rewrite_draft_first(
     except ValueError:  # only a greeting and a sign-off: nothing to build on but the draft
         body = None
 
+    signed = False  # the draft's own sign-off, kept when the reply has no name to sign with
+
     def build(acknowledgement: str = "", laid_out: DraftBody | None = None) -> str:
         laid_out = laid_out or body
-        parts = laid_out.parts(acknowledgement) if laid_out else ReplyParts(answer=request.draft)
+        kept = signed and not agent_name and request.channel is Channel.EMAIL
+        parts = laid_out.parts(acknowledgement, signed=kept) if laid_out else ReplyParts(answer=request.draft)
         return assemble(parts, request.channel, customer_name, agent_name, language)
 
     reply = build()
     report = check(reply)
+    if body is not None and body.signed and not agent_name and request.channel is Channel.EMAIL:
+        signed = True
+        signed_report = check(build())
+        if no_worse(signed_report, report):
+            reply, report = build(), signed_report
+        else:
+            signed = False
     acknowledgement = ""
     opening = body.blocks[0] if body and body.blocks else request.draft
     if skip_reason(request, opening, language) is None:

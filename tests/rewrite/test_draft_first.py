@@ -101,3 +101,14 @@ def test_the_frame_goes_in_every_form_and_the_draft_s_lines_stay_lines() -> None
 def test_a_draft_of_nothing_but_a_frame_is_refused() -> None:
     with pytest.raises(ValueError, match="nothing but a greeting"):
         draft_body("Hi Dana,\n\nThanks,\nJo", "en", "Jo")
+
+
+def test_the_draft_s_own_sign_off_is_kept_for_a_reply_with_no_name_to_sign_with() -> None:
+    unsigned = draft_body("Hi Priya,\n\nThe lock lifts after 30 minutes.\n\nThanks", "en", None)
+    assert unsigned.signed == "Thanks" and unsigned.blocks == ["The lock lifts after 30 minutes."]
+    team = draft_body("Hi,\n\nRespect the Retry-After header.\n\nSupport team", "en", None)
+    assert team.signed == "Support team"
+    assert draft_body("Hi,\n\nThe lock lifts after 30 minutes.\n\nThanks,\nSam", "en", "Sam").signed is None
+    assert draft_body("Hi,\n\nThe lock lifts after 30 minutes.\n\nBest regards,", "en", None).signed is None
+    parts = unsigned.parts(signed=True)
+    assert parts.closing == "Thanks" and unsigned.parts().closing == ""
