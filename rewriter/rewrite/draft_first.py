@@ -60,6 +60,7 @@ class _Found(BaseModel):
     apology: list[str] = Field(default_factory=list)
     run_ons: int = 0
     apologised: bool = False
+    bare_apology: str | None = None  # "I'm so sorry." when a later apology says what for
 
     def changes(self) -> list[Change]:
         """The change list's lines for what was found, worded in ``prompts/changes.yaml``."""
@@ -83,6 +84,7 @@ def draft_body(draft: str, language: str, agent: str | None, customer: str | Non
         body[0] = _without_vocative(body[0], customer)
     found = _Found()
     stock = {s.text for s in stock_sentences("\n".join(body), language)}
+    found.bare_apology = _bare_apology_to_drop([s.text for line in body for s in sentences(line)], language)
     blocks: list[str] = []
     steps: list[str] = []
     for line in body:
@@ -100,7 +102,7 @@ def draft_body(draft: str, language: str, agent: str | None, customer: str | Non
             cleaned = _cleaned(sentence, language, stock, found, keep_hopes=pointed_at)
             pieces = _split_run_on(cleaned, language) if cleaned else []
             found.run_ons += len(pieces) > 1
-            kept += [(piece, bool(draft_actions(piece, language))) for piece in pieces]
+            kept += [(piece, _asks(piece, language)) for piece in pieces]
         blocks += _layout(kept, steps)
     if not blocks:
         raise ValueError("the draft has nothing but a greeting and a sign-off")
@@ -116,9 +118,12 @@ def _cleaned(
         found.stock.append(sentence)
         return ""
     if lexicon(language, "apology").search(sentence):
-        if found.apologised and not facts:
+        if sentence == found.bare_apology:
             found.apology.append(sentence)
             return ""
+        if found.apologised and not facts:
+            found.apology.append(sentence)
+            return _without_apology(sentence, language)  # "Sorry, emails are slow today." keeps its reason
         found.apologised = True
     cleaned, blamed = reword(sentence, language, "blame")
     cleaned = _without_opener(cleaned, blamed, language)
@@ -128,6 +133,50 @@ def _cleaned(
     found.hedge += hedged
     cleaned = _tidy(cleaned) if cleaned != sentence else cleaned
     return cleaned if _words(cleaned) else ""
+
+
+_APOLOGY_CLAUSE = re.compile(r"\s*[,;]\s*")
+
+
+def _without_apology(sentence: str, language: str) -> str:
+    """What a further apology says besides sorry, or "" when it says nothing else.
+
+    "Sorry, reset emails are slow today, apologies." -> "Reset emails are slow today.":
+    dropped whole, it took the reason with it, and every reader marked the reason lost.
+    """
+    apology = lexicon(language, "apology")
+    clauses = _APOLOGY_CLAUSE.split(sentence.strip())
+    rest = [c for c in clauses if c and not apology.search(c)]
+    if len(rest) == len(clauses) or len(_words(" ".join(rest))) < 3:
+        return ""
+    end = sentence.rstrip()[-1:]
+    return _tidy(", ".join(rest).rstrip(" .!") + (end if end in ".!?" else "."))
+
+
+def _asks(sentence: str, language: str) -> bool:
+    """Whether the sentence asks the customer to do something (and may be a numbered step)."""
+    return bool(draft_actions(sentence, language)) and not _stated(sentence, language)
+
+
+def _stated(sentence: str, language: str) -> bool:
+    """A sentence whose first word only looks like an order: "Reset emails are slow today." states."""
+    head = " ".join(_words(sentence)[:4])
+    return bool(re.match(rf"(?i)\w+(?:\s+\w+){{0,2}}\s+(?:{lexicon(language, 'copulas').pattern})", head))
+
+
+def _bare_apology_to_drop(said: list[str], language: str) -> str | None:
+    """The first apology when it says nothing but sorry and a later one says what for, with a fact.
+
+    "I'm so sorry. I'm really sorry that order #A7-55213 missed the birthday." keeps the
+    second: readers cut the bare one ("cutting the bare 'I'm so sorry.' would make it ready").
+    """
+    apology = lexicon(language, "apology")
+    apologies = [s for s in said if apology.search(s)]
+    if len(apologies) < 2:
+        return None
+    first = apologies[0]
+    bare = len(_words(first)) <= 6 and not extract_facts(first)
+    return first if bare and any(extract_facts(s) for s in apologies[1:]) else None
 
 
 def _unframed(draft: str, language: str, agent: str | None) -> tuple[list[str], str | None]:

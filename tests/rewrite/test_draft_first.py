@@ -112,3 +112,22 @@ def test_the_draft_s_own_sign_off_is_kept_for_a_reply_with_no_name_to_sign_with(
     assert draft_body("Hi,\n\nThe lock lifts after 30 minutes.\n\nBest regards,", "en", None).signed is None
     parts = unsigned.parts(signed=True)
     assert parts.closing == "Thanks" and unsigned.parts().closing == ""
+
+
+def test_a_further_apology_keeps_what_it_says_besides_sorry() -> None:
+    text = body(
+        "So sorry about this! Really sorry. Sorry, reset emails are slow today, apologies. "
+        "Please check your spam folder for noreply@example.com."
+    )
+    # The reason stays, said once, and stays prose: "Reset" here is a noun, not an order.
+    assert text == (
+        "So sorry about this! Reset emails are slow today. "
+        "Please check your spam folder for noreply@example.com."
+    )
+
+
+def test_a_bare_apology_goes_when_a_later_one_says_what_for() -> None:
+    text = body("I'm so sorry. I'm really sorry that order #A7-55213 missed the birthday. It ships today.")
+    assert text == "I'm really sorry that order #A7-55213 missed the birthday. It ships today."
+    alone = body("I'm so sorry. The parcel ships today.")
+    assert alone == "I'm so sorry. The parcel ships today."  # the only apology stays
