@@ -153,6 +153,36 @@ def _without_apology(sentence: str, language: str) -> str:
     return _tidy(", ".join(rest).rstrip(" .!") + (end if end in ".!?" else "."))
 
 
+def by_direct_message(body: DraftBody, language: str) -> DraftBody:
+    """A public reply's request for private data, moved to a direct message.
+
+    "Reply with your account email" -> "DM us your account email": readers sent such
+    social replies back, and ``channel.social-privacy`` fails them.
+    """
+    private = lexicon(language, "private_data")
+    moved: list[str] = []
+
+    def moved_to_dm(block: str) -> str:
+        out = block
+        for span in reversed(sentences(block)):
+            found = private.search(span.text)
+            if not found:
+                continue
+            for rewording in rewordings(language, "private_reply"):
+                changed = rewording.apply(span.text)
+                if changed != span.text:
+                    out = out[: span.start] + changed + out[span.end :]
+                    moved.append(found.group(0))
+                    break
+        return out
+
+    blocks = [moved_to_dm(block) for block in body.blocks]
+    if not moved:
+        return body
+    change = event("private_by_dm", quoted=quoted(moved))
+    return body.model_copy(update={"blocks": blocks, "changes": [*body.changes, change]})
+
+
 def _asks(sentence: str, language: str) -> bool:
     """Whether the sentence asks the customer to do something (and may be a numbered step)."""
     return bool(draft_actions(sentence, language)) and not _stated(sentence, language)

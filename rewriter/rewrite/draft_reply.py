@@ -22,7 +22,7 @@ from rewriter.prompts import prompt_version
 from rewriter.rewrite.acknowledge import ask_options, choose, cushioned, no_worse, skip_reason
 from rewriter.rewrite.changes import describe_changes
 from rewriter.rewrite.compose import ReplyParts, assemble
-from rewriter.rewrite.draft_first import DraftBody, draft_body
+from rewriter.rewrite.draft_first import DraftBody, by_direct_message, draft_body
 from rewriter.rewrite.outcome import status
 from rewriter.tokens import ModelInfo, estimate_cost
 
@@ -61,6 +61,8 @@ def rewrite_draft_first(
         body = draft_body(request.draft, language, agent_name, customer_name)
     except ValueError:  # only a greeting and a sign-off: nothing to build on but the draft
         body = None
+    if body is not None and request.channel is Channel.SOCIAL:
+        body = by_direct_message(body, language)
 
     signed = False  # the draft's own sign-off, kept when the reply has no name to sign with
 

@@ -51,6 +51,8 @@ def test_social_reply_asking_for_card_number_in_public_fails() -> None:
     moved = "Hi Sam, please DM us your card number and we'll refund it."
     assert verdicts(moved, channel=Channel.SOCIAL)["channel.social-privacy"] is Verdict.PASS
     assert "channel.social-privacy" not in verdicts(reply, channel=Channel.EMAIL)
+    email = "Hi Sam, reply with your account email and we'll look."  # an account's email is private too
+    assert verdicts(email, channel=Channel.SOCIAL)["channel.social-privacy"] is Verdict.FAIL
 
 
 @pytest.mark.parametrize(

@@ -131,3 +131,14 @@ def test_a_bare_apology_goes_when_a_later_one_says_what_for() -> None:
     assert text == "I'm really sorry that order #A7-55213 missed the birthday. It ships today."
     alone = body("I'm so sorry. The parcel ships today.")
     assert alone == "I'm so sorry. The parcel ships today."  # the only apology stays
+
+
+def test_on_social_a_request_for_private_data_moves_to_a_direct_message() -> None:
+    from rewriter.rewrite.draft_first import by_direct_message
+
+    laid = draft_body("A fix is coming. Reply with your account email and phone model.", "en", None)
+    moved = by_direct_message(laid, "en")
+    assert moved.blocks == ["A fix is coming. DM us your account email and phone model."]
+    assert moved.changes[-1].change == 'asked for "account email" by direct message, not in the public thread'
+    plain = draft_body("A fix is coming. Reply here if it happens again.", "en", None)
+    assert by_direct_message(plain, "en") is plain  # nothing private asked: nothing moved
