@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from rewriter.check.deterministic import CheckContext, finding, hit, lexicon
 from rewriter.check.facts import extract_facts
-from rewriter.models import Channel, Evidence, Finding, Verdict
+from rewriter.models import Evidence, Finding, Verdict
 from rewriter.text import sentences, strip_list_marker
 
 KEEP_ACTIONS = "faithfulness.keep-actions"
@@ -76,7 +76,6 @@ def keep_actions(ctx: CheckContext) -> Finding:
     for action in actions:
         verb = _verb_pattern(action.verb)
         holding = [s for s in reply_sentences if verb.search(s)]
-        holding = holding or _by_direct_message(ctx, action, reply_sentences)
         if not holding:
             lost.append((action, f'the action "{action.verb}"'))
         elif action.negated and not any(negation.search(s) for s in holding):
@@ -91,25 +90,6 @@ def keep_actions(ctx: CheckContext) -> Finding:
         ctx, rule, Verdict.FAIL, f"changed what the draft asks: lost {what}", evidence=evidence,
         hint="keep each action of the draft with its own verb and object, and keep every \"do not\"",
     )  # fmt: skip
-
-
-def _by_direct_message(ctx: CheckContext, action: Action, reply_sentences: list[str]) -> list[str]:
-    """On a public channel, the reply's sentences that ask by direct message for what the action asks.
-
-    "Reply with your account email" kept as "DM us your account email" is the same
-    request, moved out of the public thread as ``channel.social-privacy`` wants.
-    """
-    if ctx.channel is not Channel.SOCIAL:
-        return []
-    private = lexicon(ctx.language, "private_data")
-    asked = {m.group(0).lower() for m in private.finditer(action.text)}
-    if not asked:
-        return []
-    direct = lexicon(ctx.language, "private_channel")
-    return [
-        s for s in reply_sentences
-        if direct.search(s) and asked <= {m.group(0).lower() for m in private.finditer(s)}
-    ]  # fmt: skip
 
 
 NO_NEW_PROMISES = "faithfulness.no-new-promises"

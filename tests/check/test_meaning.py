@@ -104,17 +104,3 @@ def test_an_offer_the_draft_or_policy_makes_passes() -> None:
     report = check_reply("Contact support at help@example.com.", draft="Write to help@example.com.")
     found = next(f for f in report.findings if f.rule_id == "faithfulness.no-new-promises")
     assert found.verdict is Verdict.PASS
-
-
-def test_on_a_public_channel_asking_by_direct_message_keeps_a_reply_with_private_data() -> None:
-    from rewriter.models import Channel
-
-    draft = "v5.0.2 crashes on launch. Don't uninstall. Reply with your account email and phone model."
-    moved = "v5.0.2 crashes on launch. Don't uninstall. DM us your account email and phone model."
-    report = check_reply(moved, draft=draft, language="en", channel=Channel.SOCIAL)
-    found = next(f for f in report.findings if f.rule_id == "faithfulness.keep-actions")
-    assert found.verdict is Verdict.PASS
-    # By email the verb is the verb: "reply" must stay.
-    by_email = check_reply(moved, draft=draft, language="en", channel=Channel.EMAIL)
-    kept = next(f for f in by_email.findings if f.rule_id == "faithfulness.keep-actions")
-    assert kept.verdict is Verdict.FAIL
