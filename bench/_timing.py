@@ -7,6 +7,11 @@ import time
 from collections.abc import Callable
 
 
+def median_ms(fn: Callable[[], object], rounds: int = 9, per_round: int = 40) -> float:
+    """Milliseconds per call of ``fn``: the median over ``rounds`` rounds of ``per_round`` calls."""
+    return 1000 / per_second(fn, rounds=rounds, per_round=per_round)
+
+
 def per_second(fn: Callable[[], object], rounds: int = 7, per_round: int = 300) -> float:
     """Calls per second of ``fn``: the median over ``rounds`` rounds of ``per_round`` calls."""
     samples = []

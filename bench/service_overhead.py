@@ -13,13 +13,12 @@ Prints the median milliseconds of each side, the overhead per request and the ra
 from __future__ import annotations
 
 import socket
-import statistics
 import threading
 import time
-from collections.abc import Callable
 
 import httpx2 as httpx
 import uvicorn
+from _timing import median_ms
 
 from rewriter.check import check_reply
 from rewriter.config import Settings
@@ -33,17 +32,6 @@ REPLY = (
     "Your ticket is #48213; reply here if anything is still missing.\n\nBest regards,\nLee"
 )
 DRAFT = "As I said before, the update didn't delete anything. Restore from Settings > Backups. Ticket #48213."
-
-
-def median_ms(fn: Callable[[], object], rounds: int = 9, per_round: int = 40) -> float:
-    """Median milliseconds per call over ``rounds`` rounds of ``per_round`` calls."""
-    samples = []
-    for _ in range(rounds):
-        began = time.perf_counter()
-        for _ in range(per_round):
-            fn()
-        samples.append((time.perf_counter() - began) * 1000 / per_round)
-    return statistics.median(samples)
 
 
 def main() -> None:

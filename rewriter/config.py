@@ -74,13 +74,17 @@ class Settings(BaseModel):
         """True when the backend is on this machine, where no key is needed."""
         if not self.base_url:
             return False
-        host = urlparse(self.base_url).hostname or ""
-        if host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
+        return is_loopback_host(urlparse(self.base_url).hostname or "")
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` reaches only this machine (``127.0.0.1``, ``::1``, ``localhost``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 # Field name -> environment variables, first found wins.

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import ipaddress
 import json
 import logging
 import queue
@@ -42,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rewriter import __version__
 from rewriter.check import check_reply
+from rewriter.config import is_loopback_host
 from rewriter.errors import (
     ConfigError,
     InputError,
@@ -95,23 +95,13 @@ class Limits(BaseModel):
     max_body_bytes: int = Field(default=256_000, ge=1024)
 
 
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` reaches only this machine (``127.0.0.1``, ``::1``, ``localhost``)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def require_token_off_loopback(host: str, token: str | None) -> None:
     """Refuse to listen beyond this machine without a bearer token.
 
     Raises:
         ConfigError: ``host`` is not loopback and no token is set.
     """
-    if not is_loopback(host) and not token:
+    if not is_loopback_host(host) and not token:
         raise ConfigError(
             f"refusing to listen on {host} without a bearer token: anyone who can reach it could send "
             "customer text through it; set REWRITER_SERVE_TOKEN (or --token-file), or bind 127.0.0.1"

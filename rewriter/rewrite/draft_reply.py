@@ -64,21 +64,23 @@ def rewrite_draft_first(
     if body is not None and request.channel is Channel.SOCIAL:
         body = by_direct_message(body, language)
 
-    signed = False  # the draft's own sign-off, kept when the reply has no name to sign with
+    signed = False  # the draft's own sign-off (draft_body finds one only when no agent is named)
 
     def build(acknowledgement: str = "", laid_out: DraftBody | None = None) -> str:
         laid_out = laid_out or body
-        kept = signed and not agent_name and request.channel is Channel.EMAIL
-        parts = laid_out.parts(acknowledgement, signed=kept) if laid_out else ReplyParts(answer=request.draft)
+        parts = (
+            laid_out.parts(acknowledgement, signed=signed) if laid_out else ReplyParts(answer=request.draft)
+        )
         return assemble(parts, request.channel, customer_name, agent_name, language)
 
     reply = build()
     report = check(reply)
-    if body is not None and body.signed and not agent_name and request.channel is Channel.EMAIL:
+    if body is not None and body.signed and request.channel is Channel.EMAIL:
         signed = True
-        signed_report = check(build())
+        with_signoff = build()
+        signed_report = check(with_signoff)
         if no_worse(signed_report, report):
-            reply, report = build(), signed_report
+            reply, report = with_signoff, signed_report
         else:
             signed = False
     acknowledgement = ""
