@@ -27,6 +27,7 @@ from rewriter.models import Change
 from rewriter.rewrite.changes import event, quoted
 from rewriter.rewrite.compose import ReplyParts
 from rewriter.rewrite.reword import Rewording, reword, rewordings, without_empty_hope
+from rewriter.rewrite.run_on import split_run_on
 from rewriter.text import NUMBER_MARKER, paragraphs, sentences, unwrap
 
 _LIST_ITEM = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s")
@@ -100,7 +101,7 @@ def draft_body(draft: str, language: str, agent: str | None, customer: str | Non
             # "..., hopefully they find it. If not, ...": the next sentence needs this one whole.
             pointed_at = j + 1 < len(said) and bool(lexicon(language, "back_reference").match(said[j + 1]))
             cleaned = _cleaned(sentence, language, stock, found, keep_hopes=pointed_at)
-            pieces = _split_run_on(cleaned, language) if cleaned else []
+            pieces = split_run_on(cleaned, language) if cleaned else []
             found.run_ons += len(pieces) > 1
             kept += [(piece, _asks(piece, language)) for piece in pieces]
         blocks += _layout(kept, steps)
@@ -345,11 +346,25 @@ def _per_clause(sentence: str, rewording: Rewording, language: str, found: list[
     return "".join(pieces)
 
 
+PARAGRAPH_WORDS = 70  # a longer run of prose starts a new paragraph (a wall is 90, the checker's)
+
+
 def _layout(kept: list[tuple[str, bool]], steps: list[str]) -> list[str]:
-    """One paragraph's sentences as prose, with each run of two or more actions numbered in place."""
+    """One paragraph's sentences as prose, with each run of two or more actions numbered in place.
+
+    Prose that would run past ``PARAGRAPH_WORDS`` goes on in a new paragraph: blind readers
+    sent back a split-up wall of text that still stood as one block ("the cancellation
+    buried").
+    """
     blocks: list[str] = []
     prose: list[str] = []
     run: list[str] = []
+
+    def say(sentence: str) -> None:
+        if prose and len(_words(" ".join([*prose, sentence]))) > PARAGRAPH_WORDS:
+            blocks.append(" ".join(prose))
+            prose.clear()
+        prose.append(sentence)
 
     def flush_run() -> None:
         if len(run) >= 2:
@@ -359,7 +374,8 @@ def _layout(kept: list[tuple[str, bool]], steps: list[str]) -> list[str]:
             blocks.append("\n".join(f"{i}. {step}" for i, step in enumerate(run, 1)))
             steps.extend(run)
         else:
-            prose.extend(run)
+            for sentence in run:
+                say(sentence)
         run.clear()
 
     for sentence, is_action in kept:
@@ -367,7 +383,7 @@ def _layout(kept: list[tuple[str, bool]], steps: list[str]) -> list[str]:
             run.append(sentence)
             continue
         flush_run()
-        prose.append(sentence)
+        say(sentence)
     flush_run()
     if prose:
         blocks.append(" ".join(prose))
@@ -400,42 +416,6 @@ def _without_blaming_clause(sentence: str, language: str) -> tuple[str, list[str
     if not facts:
         return "", [found.group(0)]
     return sentence, []
-
-
-RUN_ON_WORDS = 40  # a wall-of-text sentence; a long ordinary one stays whole
-
-
-def _split_run_on(sentence: str, language: str) -> list[str]:
-    """A long sentence split where a clause with its own subject is joined on (", and the team is ...").
-
-    Nothing is lost: only the joining "and" goes; "so" and "but" open the next sentence.
-    """
-    if len(_words(sentence)) <= RUN_ON_WORDS:
-        return [sentence]
-    joints = lexicon(language, "run_on_joints").pattern
-    subjects = lexicon(language, "clause_subjects").pattern
-    if "(?!x)x" in (joints, subjects):
-        return [sentence]
-    joint = re.compile(rf",\s+(?P<joint>{joints})\s+(?=(?:{subjects})\b)", re.IGNORECASE)
-    pieces, start, carried = [], 0, ""
-    for m in joint.finditer(sentence):
-        head = sentence[start : m.start()].strip()
-        if len(_words(head)) < 6:
-            continue  # too short to stand alone
-        pieces.append(_sentence(carried + head))
-        word = m.group("joint")
-        carried = "" if word.lower() == "and" else word[:1].upper() + word[1:] + " "
-        start = m.end()
-    rest = sentence[start:].strip()
-    if not pieces or len(_words(rest)) < 4:
-        return [sentence]
-    pieces.append(_sentence(carried + rest))
-    return pieces
-
-
-def _sentence(text: str) -> str:
-    text = text[:1].upper() + text[1:]
-    return text if text[-1:] in ".!?" else text + "."
 
 
 def _tidy(sentence: str) -> str:

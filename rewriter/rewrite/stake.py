@@ -81,26 +81,48 @@ def stake(quoted: object, message: str, language: str) -> Stake | None:
     swaps = rules.second_person.get(language, {})
     if not words or len(words) > rules.max_words or not leads or not swaps:
         return None
+    clause = {w.lower() for w in rules.clause_words.get(language, [])}
+    orders = lexicon(language, "imperative_verbs")
     found = _found(text, message)
-    if found is None and len(words) > 1 and words[0] in swaps:
-        words = words[1:]  # "my payroll" for "I have payroll to run": the message's own words
+    relead = False  # a lead the model put in front must come back from the message
+    if found is None and len(words) > 1 and words[0] in leads:
+        relead = words[0] not in swaps  # "my payroll" for "I have payroll to run" is the customer's own
+        words = words[1:]  # ... "the client call" for "a client call" only with the message's "a"
         found = _found(text.split(" ", 1)[1], message)
     if found is None:
         return None  # not the customer's own words
     start = found.start()
-    before = re.search(r"([\w'’]+)\s+$", message[:start])
-    if words[0] not in leads and before and before.group(1).lower() in leads:
-        start, words = before.start(1), [before.group(1).lower(), *words]  # "the note", not "note"
+    before = re.search(r"(?:([\w'’]+)\s+)?([\w'’]+)\s+$", message[:start])
+    near, far = (before.group(2), before.group(1)) if before else (None, None)
+    if before and words[0] not in leads and near and near.lower() in leads:
+        start, words = before.start(2), [near.lower(), *words]  # "the note", not "note"
+    elif (
+        before
+        and words[0] not in leads
+        and far
+        and far.lower() in leads
+        and near
+        and _describes(near, clause, leads)
+    ):
+        start, words = before.start(1), [far.lower(), near.lower(), *words]  # "my whole client folder"
+    if relead and words[0] not in leads:
+        return None  # "the uploads" for "Hi, uploads keep failing" names nothing of theirs
     bare = (
         len(words) == 1
-        and not lexicon(language, "imperative_verbs").fullmatch(words[0])
-        and not (before and before.group(1)[:1].isupper())  # "my Linux laptop" is not "laptop"
+        and not orders.fullmatch(words[0])
+        and not (near and near[:1].isupper())  # "my Linux laptop" is not "laptop"
     )
-    if words[0] not in leads and not bare:
+    owned = (  # "medication for my dog": a thing of the customer's, named by their "my"
+        len(words) > 2
+        and words[0] not in clause
+        and not orders.fullmatch(words[0])
+        and bool(set(words[1:]) & set(swaps))
+    )
+    if words[0] not in leads and not bare and not owned:
         return None  # no thing named ("payroll to run by"); one noun alone ("payroll") is one
     if words[-1] in {w.lower() for w in rules.ruled_out_heads.get(language, [])}:
         return None  # "my account", "the third time": the service or a time, not what depends on it
-    if {w.lower() for w in rules.clause_words.get(language, [])} & set(words):
+    if clause & set(words):
         return None  # "our order sync is dead" is a sentence, not a thing
     if extract_facts(text) or re.search(r"\d", text):
         return None  # a link, a number, a code: what the reply states is the draft's to say
@@ -108,6 +130,11 @@ def stake(quoted: object, message: str, language: str) -> Stake | None:
     said = said.lower() if said.isupper() else said[:1].lower() + said[1:]
     said = re.sub(r"[\w'’]+", lambda m: _swap(m.group(0), swaps), said)
     return Stake(said=said, sentence=next(s.text for s in sentences(message) if s.end >= found.end()))
+
+
+def _describes(word: str, clause: set[str], leads: set[str]) -> bool:
+    """A word between a lead and the thing that only describes it ("whole", "kid's"), not a verb or name."""
+    return word[:1].islower() and word.lower() not in clause | leads
 
 
 def _found(text: str, message: str) -> re.Match[str] | None:

@@ -47,6 +47,23 @@ def test_anything_else_is_refused(quoted: object) -> None:
     assert stake(quoted, MESSAGE, "en") is None
 
 
+def test_the_message_decides_the_lead_and_a_word_between_it_and_the_thing_comes_along() -> None:
+    message = (
+        "Notely crashed and my whole client folder is GONE. I have a client call at 3. "
+        "my kid's medication schedule is in there, it's medication for my dog too. Hi, uploads keep failing."
+    )
+
+    def said(quoted: str) -> str | None:
+        found = stake(quoted, message, "en")
+        return found.said if found else None
+
+    assert said("my client folder") == "your whole client folder"  # "whole" only describes it
+    assert said("the client call") == "a client call"  # the customer's "a", not the model's "the"
+    assert said("the medication schedule") == "your kid's medication schedule"
+    assert said("my medication for my dog") == "medication for your dog"  # theirs by its own "my"
+    assert said("the uploads") is None  # a "the" the message does not have names nothing
+
+
 def test_a_link_a_number_or_a_code_is_never_said_back() -> None:
     message = "I need the files at https://example.com/x for the 2 o'clock call and my order A-1234."
     for quoted in ("the files at https://example.com/x", "the 2 o'clock call", "my order A-1234"):
