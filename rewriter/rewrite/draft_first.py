@@ -122,9 +122,11 @@ def _cleaned(
         if sentence == found.bare_apology:
             found.apology.append(sentence)
             return ""
-        if found.apologised and not facts:
-            found.apology.append(sentence)
-            return _without_apology(sentence, language)  # "Sorry, emails are slow today." keeps its reason
+        if found.apologised:
+            rest = _without_apology(sentence, language)  # "Sorry, emails are slow today." keeps its reason
+            if not facts or (rest and all(f.text in rest for f in extract_facts(sentence))):
+                found.apology.append(sentence)
+                return rest
         found.apologised = True
     cleaned, blamed = reword(sentence, language, "blame")
     cleaned = _without_opener(cleaned, blamed, language)

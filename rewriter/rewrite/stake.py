@@ -83,6 +83,10 @@ def stake(quoted: object, message: str, language: str) -> Stake | None:
         return None
     clause = {w.lower() for w in rules.clause_words.get(language, [])}
     orders = lexicon(language, "imperative_verbs")
+    cut = next((i for i, word in enumerate(words) if word in clause), None)
+    if cut is not None and cut >= 2 and words[0] in swaps:  # "our order sync is dead": theirs, named first
+        text = text[: list(re.finditer(r"[\w'’-]+", text))[cut].start()].rstrip(" ,")
+        words = words[:cut]
     found = _found(text, message)
     relead = False  # a lead the model put in front must come back from the message
     if found is None and len(words) > 1 and words[0] in leads:

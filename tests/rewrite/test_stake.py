@@ -62,6 +62,8 @@ def test_the_message_decides_the_lead_and_a_word_between_it_and_the_thing_comes_
     assert said("the medication schedule") == "your kid's medication schedule"
     assert said("my medication for my dog") == "medication for your dog"  # theirs by its own "my"
     assert said("the uploads") is None  # a "the" the message does not have names nothing
+    cut = stake("our order sync is dead", "We pay you for this and our order sync is dead.", "en")
+    assert cut is not None and cut.said == "your order sync"  # theirs, named before the clause
 
 
 def test_a_link_a_number_or_a_code_is_never_said_back() -> None:
