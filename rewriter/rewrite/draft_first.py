@@ -118,6 +118,7 @@ def _cleaned(
     if sentence in stock and not facts:
         found.stock.append(sentence)
         return ""
+    sentence = _without_stock_clause(sentence, language, found)
     if lexicon(language, "apology").search(sentence):
         if sentence == found.bare_apology:
             found.apology.append(sentence)
@@ -154,6 +155,32 @@ def _without_apology(sentence: str, language: str) -> str:
         return ""
     end = sentence.rstrip()[-1:]
     return _tidy(", ".join(rest).rstrip(" .!") + (end if end in ".!?" else "."))
+
+
+def _without_stock_clause(sentence: str, language: str, found: _Found) -> str:
+    """A later clause that is a stock line and little else, taken out of its sentence.
+
+    "I'm so sorry for the trouble, and I apologise for the inconvenience this has caused."
+    -> "I'm so sorry for the trouble.": readers asked for the doubled apology to go and
+    sent the rest as it was. A clause that says what for ("and I apologise that you've had
+    to write in twice") or carries a fact stays.
+    """
+    stock = lexicon(language, "stock_lines")
+    joints = lexicon(language, "run_on_joints")
+    clauses = _APOLOGY_CLAUSE.split(sentence.strip())
+    if len(clauses) < 2:
+        return sentence
+    kept = [clauses[0]]
+    for clause in clauses[1:]:
+        rest = _words(joints.sub(" ", stock.sub(" ", clause)))
+        if stock.search(clause) and len(rest) <= 3 and not extract_facts(clause):
+            found.stock.append(clause.strip(" .!"))
+            continue
+        kept.append(clause)
+    if len(kept) == len(clauses):
+        return sentence
+    end = sentence.rstrip()[-1:]
+    return _tidy(", ".join(kept).rstrip(" .!") + (end if end in ".!?" else "."))
 
 
 def by_direct_message(body: DraftBody, language: str) -> DraftBody:
