@@ -20,10 +20,11 @@ from rewriter.llm import ChatClient
 from rewriter.models import Change, Channel, CheckReport, RewriteRequest, RewriteResult, Severity, Usage
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.acknowledge import ask_options, choose, cushioned, no_worse, skip_reason
-from rewriter.rewrite.changes import describe_changes
+from rewriter.rewrite.changes import describe_changes, event, quoted
 from rewriter.rewrite.compose import ReplyParts, assemble
 from rewriter.rewrite.draft_first import DraftBody, by_direct_message, draft_body
 from rewriter.rewrite.outcome import status
+from rewriter.rewrite.policy_lines import offered, to_confirm
 from rewriter.tokens import ModelInfo, estimate_cost
 
 _QUOTED = re.compile(r'"([^"]+)"')
@@ -98,6 +99,22 @@ def rewrite_draft_first(
         trial_report = check(build(acknowledgement, trial))
         if no_worse(trial_report, report):
             body, report, reply = trial, trial_report, build(acknowledgement, trial)
+    # Then what the policy offers and the draft leaves out, in a paragraph of its own, line
+    # by line, each only if the reply still keeps every rule it kept; the agent did not
+    # write those lines, so the reply is held for them to confirm.
+    if body is not None:
+        blocks, added = body.blocks, list[str]()
+        for line in offered(request.policy, request.draft, language):
+            changes = [*body.changes, event("policy_added", quoted=quoted([line]))]
+            trial = body.model_copy(
+                update={"blocks": [*blocks, " ".join([*added, line])], "changes": changes}
+            )
+            trial_report = check(build(acknowledgement, trial))
+            if no_worse(trial_report, report):
+                added.append(line)
+                body, report, reply = trial, trial_report, build(acknowledgement, trial)
+        if added:
+            report = report.model_copy(update={"findings": [*report.findings, to_confirm(reply, added)]})
     steps = body.steps if body else []
     parts = ReplyParts.model_construct(acknowledgement=acknowledgement, answer="", steps=steps, closing="")
     changes = _true_of(reply, [*describe_changes(request, parts, reply), *(body.changes if body else [])])
