@@ -34,6 +34,18 @@ from rewriter.text import NUMBER_MARKER, extract_json_object, sentences
 NONE = "none"
 
 
+class _Told(BaseModel):
+    """A sentence for what the customer said outright ("charged me twice"), in each language."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    signals: dict[str, list[str]]
+
+    def sentence(self, language: str, message: str) -> str | None:
+        said = (self.model_extra or {}).get(language)
+        return str(said) if said and _any(self.signals.get(language, []), message) else None
+
+
 class _Situation(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -42,6 +54,7 @@ class _Situation(BaseModel):
     signals: dict[str, list[str]] = {}
     unless: dict[str, list[str]] = {}
     specific: dict[str, str] = {}
+    told: list[_Told] = []
     needs_signal: bool = False
 
     @property
@@ -67,6 +80,10 @@ class _Situation(BaseModel):
         """This situation's acknowledgement in ``language``, if the data file has one."""
         said = (self.model_extra or {}).get(language)
         return str(said) if said else None
+
+    def telling(self, language: str, message: str) -> str | None:
+        """The sentence for what the customer said in so many words, if one of ``told`` matches."""
+        return next((t for t in (told.sentence(language, message) for told in self.told) if t), None)
 
     def naming(self, language: str, quoted: object, message: str) -> str | None:
         """The sentence that names what is at stake in the customer's words, when they can be used."""
@@ -215,7 +232,11 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
     for name in names:
         # the sentence that names the customer's stake first; the plain one if it does not fit
         situation = situations[name]
-        for sentence in (situation.naming(language, quoted, message), situation.sentence(language)):
+        for sentence in (
+            situation.naming(language, quoted, message),
+            situation.telling(language, message),
+            situation.sentence(language),
+        ):
             if sentence and sentence not in said:
                 said.append(sentence)
     return said

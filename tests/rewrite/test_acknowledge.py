@@ -110,6 +110,19 @@ def test_the_customers_words_for_what_is_at_stake_make_the_sentence_specific(fau
     assert "Being shut out of your account with payroll depending on it is stressful." in said
 
 
+def test_what_the_customer_said_outright_is_said_back_before_the_plain_sentence(fault_server: Any) -> None:
+    money = "Seeing money leave your account that you did not expect is stressful."
+    twice = REQUEST.model_copy(update={"customer_message": "You charged my card TWICE. Fix it."})
+    fault_server.answer(situations("money"))
+    assert ask_options(client(fault_server), twice, "en", Usage())[:2] == [
+        "Seeing two charges for the same purchase is stressful.",
+        money,
+    ]
+    once = REQUEST.model_copy(update={"customer_message": "Why was I charged $40 for a plan I never used?"})
+    fault_server.answer(situations("money"))
+    assert ask_options(client(fault_server), once, "en", Usage())[0] == money  # nothing said outright
+
+
 def test_none_an_unknown_situation_or_an_unparsable_answer_give_nothing(fault_server: Any) -> None:
     calm = REQUEST.model_copy(update={"customer_message": "My password gets rejected. How do I reset it?"})
     fault_server.answer(situations("none", "money"))
