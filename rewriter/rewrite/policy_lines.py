@@ -68,6 +68,7 @@ def offered(policy: list[str] | tuple[str, ...], draft: str, language: str) -> l
 
 
 POLICY_LINES = "faithfulness.policy-lines"
+_NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")  # "5.0.3" and "12/03" whole: not the draft's "5.0.2"
 
 
 def to_confirm(reply: str, added: list[str]) -> Finding:
@@ -147,7 +148,7 @@ def _new(line: str, draft: str, said: set[str], overlap: float) -> bool:
     """
     if any(f.text in draft for f in extract_facts(line)):
         return False
-    if set(re.findall(r"\d+", line)) & set(re.findall(r"\d+", draft)):
+    if set(_NUMBER.findall(line)) & set(_NUMBER.findall(draft)):
         return False
     stems = {w[:5] for w in said}
     words = [w for w in _words(line) if len(w) > 3 and not w.isdigit()]
