@@ -91,6 +91,7 @@ def invoke(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     return CliRunner().invoke(app, args[3:])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("echo_server", ["0.08"], indirect=True)
 def test_kill_9_half_way_then_resume_ends_with_every_case_exactly_once(
     echo_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -20,7 +20,7 @@ from rewriter.cli import app
 from rewriter.errors import ExitCode
 from rewriter.local import server as local_server
 
-pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+pytestmark = [pytest.mark.block_network(allowed_hosts=["127.0.0.1"]), pytest.mark.engine]
 runner = CliRunner()
 DRAFT = "Restore from Settings > Backups; backups are kept 30 days."
 CUSTOMER = "My project folder is empty after the update and I present to a client tomorrow."

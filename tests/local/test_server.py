@@ -15,7 +15,11 @@ import pytest
 from rewriter.errors import ConfigError
 from rewriter.local import server as local_server
 
-pytestmark = [pytest.mark.block_network(allowed_hosts=["127.0.0.1"]), pytest.mark.usefixtures("fake_engine")]
+pytestmark = [
+    pytest.mark.block_network(allowed_hosts=["127.0.0.1"]),
+    pytest.mark.usefixtures("fake_engine"),
+    pytest.mark.engine,
+]
 SHA = "0" * 64
 
 
