@@ -128,3 +128,17 @@ def extract_json_object(text: str) -> Any:
 def _literal_backslash(escape: re.Match[str]) -> str:
     """A valid JSON escape as it is; any other backslash doubled, so it stays a backslash."""
     return escape.group(0) if escape.group(1) in '"\\/bfnrtu' else "\\\\" + escape.group(1)
+
+
+def tidy(sentence: str) -> str:
+    """A sentence a phrase was taken out of: no doubled spaces or commas, a capital first."""
+    text = re.sub(r"\s{2,}", " ", sentence).strip()
+    text = re.sub(r"\s+([,.;:!?])(?=\s|$)", r"\1", text)  # not " .md": a name, not a stop
+    text = re.sub(r",\s*([.;:!?])", r"\1", text)  # "in version 3.18, maybe." lost its "maybe"
+    text = re.sub(r"^[,;:\s]+", "", text)
+    return text[:1].upper() + text[1:]
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, as the draft-first cuts count them (letters and digits, no underscores)."""
+    return re.findall(r"[^\W_]+", text)

@@ -24,11 +24,13 @@ from rewriter.check.framing import stray_greeting
 from rewriter.check.meaning import draft_actions
 from rewriter.check.quality import stock_sentences
 from rewriter.models import Change
+from rewriter.rewrite.apologies import bare_apology_to_drop, without_apology, without_stock_clause
 from rewriter.rewrite.changes import event, quoted
 from rewriter.rewrite.compose import ReplyParts
+from rewriter.rewrite.layout import lay_out
 from rewriter.rewrite.reword import Rewording, reword, rewordings, without_empty_hope
 from rewriter.rewrite.run_on import split_run_on
-from rewriter.text import NUMBER_MARKER, paragraphs, sentences, unwrap
+from rewriter.text import NUMBER_MARKER, paragraphs, sentences, tidy, unwrap
 
 _LIST_ITEM = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s")
 
@@ -85,7 +87,7 @@ def draft_body(draft: str, language: str, agent: str | None, customer: str | Non
         body[0] = _without_vocative(body[0], customer)
     found = _Found()
     stock = {s.text for s in stock_sentences("\n".join(body), language)}
-    found.bare_apology = _bare_apology_to_drop([s.text for line in body for s in sentences(line)], language)
+    found.bare_apology = bare_apology_to_drop([s.text for line in body for s in sentences(line)], language)
     blocks: list[str] = []
     steps: list[str] = []
     for line in body:
@@ -104,7 +106,7 @@ def draft_body(draft: str, language: str, agent: str | None, customer: str | Non
             pieces = split_run_on(cleaned, language) if cleaned else []
             found.run_ons += len(pieces) > 1
             kept += [(piece, _asks(piece, language)) for piece in pieces]
-        blocks += _layout(kept, steps)
+        blocks += lay_out(kept, steps)
     if not blocks:
         raise ValueError("the draft has nothing but a greeting and a sign-off")
     return DraftBody(blocks=blocks, steps=steps, changes=found.changes(), signed=signed)
@@ -118,13 +120,14 @@ def _cleaned(
     if sentence in stock and not facts:
         found.stock.append(sentence)
         return ""
-    sentence = _without_stock_clause(sentence, language, found)
+    sentence, stock_clauses = without_stock_clause(sentence, language)
+    found.stock += stock_clauses
     if lexicon(language, "apology").search(sentence):
         if sentence == found.bare_apology:
             found.apology.append(sentence)
             return ""
         if found.apologised:
-            rest = _without_apology(sentence, language)  # "Sorry, emails are slow today." keeps its reason
+            rest = without_apology(sentence, language)  # "Sorry, emails are slow today." keeps its reason
             if not facts or (rest and all(f.text in rest for f in extract_facts(sentence))):
                 found.apology.append(sentence)
                 return rest
@@ -135,52 +138,8 @@ def _cleaned(
     cleaned, hedged = _firmer(cleaned, language, keep_hopes=keep_hopes)
     found.blame += blamed + clause
     found.hedge += hedged
-    cleaned = _tidy(cleaned) if cleaned != sentence else cleaned
+    cleaned = tidy(cleaned) if cleaned != sentence else cleaned
     return cleaned if _words(cleaned) else ""
-
-
-_APOLOGY_CLAUSE = re.compile(r"\s*[,;]\s*")
-
-
-def _without_apology(sentence: str, language: str) -> str:
-    """What a further apology says besides sorry, or "" when it says nothing else.
-
-    "Sorry, reset emails are slow today, apologies." -> "Reset emails are slow today.":
-    dropped whole, it took the reason with it, and every reader marked the reason lost.
-    """
-    apology = lexicon(language, "apology")
-    clauses = _APOLOGY_CLAUSE.split(sentence.strip())
-    rest = [c for c in clauses if c and not apology.search(c)]
-    if len(rest) == len(clauses) or len(_words(" ".join(rest))) < 3:
-        return ""
-    end = sentence.rstrip()[-1:]
-    return _tidy(", ".join(rest).rstrip(" .!") + (end if end in ".!?" else "."))
-
-
-def _without_stock_clause(sentence: str, language: str, found: _Found) -> str:
-    """A later clause that is a stock line and little else, taken out of its sentence.
-
-    "I'm so sorry for the trouble, and I apologise for the inconvenience this has caused."
-    -> "I'm so sorry for the trouble.": readers asked for the doubled apology to go and
-    sent the rest as it was. A clause that says what for ("and I apologise that you've had
-    to write in twice") or carries a fact stays.
-    """
-    stock = lexicon(language, "stock_lines")
-    joints = lexicon(language, "run_on_joints")
-    clauses = _APOLOGY_CLAUSE.split(sentence.strip())
-    if len(clauses) < 2:
-        return sentence
-    kept = [clauses[0]]
-    for clause in clauses[1:]:
-        rest = _words(joints.sub(" ", stock.sub(" ", clause)))
-        if stock.search(clause) and len(rest) <= 3 and not extract_facts(clause):
-            found.stock.append(clause.strip(" .!"))
-            continue
-        kept.append(clause)
-    if len(kept) == len(clauses):
-        return sentence
-    end = sentence.rstrip()[-1:]
-    return _tidy(", ".join(kept).rstrip(" .!") + (end if end in ".!?" else "."))
 
 
 def by_direct_message(body: DraftBody, language: str) -> DraftBody:
@@ -222,21 +181,6 @@ def _stated(sentence: str, language: str) -> bool:
     """A sentence whose first word only looks like an order: "Reset emails are slow today." states."""
     head = " ".join(_words(sentence)[:4])
     return bool(re.match(rf"(?i)\w+(?:\s+\w+){{0,2}}\s+(?:{lexicon(language, 'copulas').pattern})", head))
-
-
-def _bare_apology_to_drop(said: list[str], language: str) -> str | None:
-    """The first apology when it says nothing but sorry and a later one says what for, with a fact.
-
-    "I'm so sorry. I'm really sorry that order #A7-55213 missed the birthday." keeps the
-    second: readers cut the bare one ("cutting the bare 'I'm so sorry.' would make it ready").
-    """
-    apology = lexicon(language, "apology")
-    apologies = [s for s in said if apology.search(s)]
-    if len(apologies) < 2:
-        return None
-    first = apologies[0]
-    bare = len(_words(first)) <= 6 and not extract_facts(first)
-    return first if bare and any(extract_facts(s) for s in apologies[1:]) else None
 
 
 def _unframed(draft: str, language: str, agent: str | None) -> tuple[list[str], str | None]:
@@ -333,7 +277,7 @@ def _firmer(sentence: str, language: str, *, keep_hopes: bool = False) -> tuple[
         changed = rewording.apply(sentence)
         if changed == sentence:
             continue
-        if rewording.replacement or draft_actions(_tidy(changed), language):
+        if rewording.replacement or draft_actions(tidy(changed), language):
             found.append(rewording.phrase.rstrip(","))
             sentence = changed
         elif opinion.fullmatch(rewording.phrase.rstrip(",")) and not _unsure(sentence, language):
@@ -375,50 +319,6 @@ def _per_clause(sentence: str, rewording: Rewording, language: str, found: list[
     return "".join(pieces)
 
 
-PARAGRAPH_WORDS = 70  # a longer run of prose starts a new paragraph (a wall is 90, the checker's)
-
-
-def _layout(kept: list[tuple[str, bool]], steps: list[str]) -> list[str]:
-    """One paragraph's sentences as prose, with each run of two or more actions numbered in place.
-
-    Prose that would run past ``PARAGRAPH_WORDS`` goes on in a new paragraph: blind readers
-    sent back a split-up wall of text that still stood as one block ("the cancellation
-    buried").
-    """
-    blocks: list[str] = []
-    prose: list[str] = []
-    run: list[str] = []
-
-    def say(sentence: str) -> None:
-        if prose and len(_words(" ".join([*prose, sentence]))) > PARAGRAPH_WORDS:
-            blocks.append(" ".join(prose))
-            prose.clear()
-        prose.append(sentence)
-
-    def flush_run() -> None:
-        if len(run) >= 2:
-            if prose:
-                blocks.append(" ".join(prose))
-                prose.clear()
-            blocks.append("\n".join(f"{i}. {step}" for i, step in enumerate(run, 1)))
-            steps.extend(run)
-        else:
-            for sentence in run:
-                say(sentence)
-        run.clear()
-
-    for sentence, is_action in kept:
-        if is_action:
-            run.append(sentence)
-            continue
-        flush_run()
-        say(sentence)
-    flush_run()
-    if prose:
-        blocks.append(" ".join(prose))
-    return blocks
-
-
 _CLAUSE = re.compile(r"(,\s+|;\s+|\s+[-–—]\s+)")
 
 
@@ -445,15 +345,6 @@ def _without_blaming_clause(sentence: str, language: str) -> tuple[str, list[str
     if not facts:
         return "", [found.group(0)]
     return sentence, []
-
-
-def _tidy(sentence: str) -> str:
-    """A sentence a phrase was taken out of: no doubled spaces or commas, a capital first."""
-    text = re.sub(r"\s{2,}", " ", sentence).strip()
-    text = re.sub(r"\s+([,.;:!?])(?=\s|$)", r"\1", text)  # not " .md": a name, not a stop
-    text = re.sub(r",\s*([.;:!?])", r"\1", text)  # "in version 3.18, maybe." lost its "maybe"
-    text = re.sub(r"^[,;:\s]+", "", text)
-    return text[:1].upper() + text[1:]
 
 
 def _words(text: str) -> list[str]:

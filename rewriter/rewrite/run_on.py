@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from rewriter.check.deterministic import lexicon
+from rewriter.text import words
 
 RUN_ON_WORDS = 40  # a wall-of-text sentence; a long ordinary one stays whole
 _SHORTEST_HEAD = 6  # words a piece needs to stand alone
@@ -24,7 +25,7 @@ _NOTHING = "(?!x)x"
 
 def split_run_on(sentence: str, language: str) -> list[str]:
     """The sentence as it is, or in pieces when it is a run-on and its joints are known."""
-    if len(_words(sentence)) <= RUN_ON_WORDS:
+    if len(words(sentence)) <= RUN_ON_WORDS:
         return [sentence]
     joint = _joint(language)
     if joint is None:
@@ -37,7 +38,7 @@ def split_run_on(sentence: str, language: str) -> list[str]:
         head = sentence[start : m.start()].strip()
         if sentence[: m.start()].count("(") > sentence[: m.start()].count(")"):
             continue  # "(the link expires in 72 hours, and if it lapses ...)" is one aside
-        if len(_words(head)) < _SHORTEST_HEAD:
+        if len(words(head)) < _SHORTEST_HEAD:
             continue
         word = m.group("joint") or ""
         if not word and subordinate.match(re.split(r"[,;]\s*", head)[-1]):
@@ -46,7 +47,7 @@ def split_run_on(sentence: str, language: str) -> list[str]:
         carried = "" if not word or dropped.fullmatch(word) else word[:1].upper() + word[1:] + " "
         start = m.end()
     rest = sentence[start:].strip()
-    if not pieces or len(_words(rest)) < _SHORTEST_TAIL:
+    if not pieces or len(words(rest)) < _SHORTEST_TAIL:
         return [sentence]
     pieces.append(_sentence(carried + rest))
     return pieces
@@ -72,7 +73,3 @@ def _sentence(text: str) -> str:
     text = text.rstrip(",;: ")
     text = text[:1].upper() + text[1:]
     return text if text[-1:] in ".!?" else text + "."
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", text)

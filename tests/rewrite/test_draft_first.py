@@ -142,11 +142,3 @@ def test_on_social_a_request_for_private_data_moves_to_a_direct_message() -> Non
     assert moved.changes[-1].change == 'asked for "account email" by direct message, not in the public thread'
     plain = draft_body("A fix is coming. Reply here if it happens again.", "en", None)
     assert by_direct_message(plain, "en") is plain  # nothing private asked: nothing moved
-
-
-def test_long_prose_goes_on_in_a_new_paragraph_with_every_sentence_kept() -> None:
-    said = [f"Sentence {n} of this long answer says one more thing about the order." for n in range(12)]
-    blocks = draft_body(" ".join(said), "en", None).blocks
-    assert len(blocks) > 1
-    assert all(len(block.split()) <= 70 for block in blocks)
-    assert " ".join(blocks) == " ".join(said)
