@@ -24,7 +24,7 @@ from rewriter.check.language import detect_language
 from rewriter.errors import PromptError
 from rewriter.models import Evidence, Finding, Severity, Verdict
 from rewriter.prompts import load_yaml, prompts_dir
-from rewriter.text import sentences
+from rewriter.text import sentences, words
 
 
 class PolicyRules(BaseModel):
@@ -54,7 +54,7 @@ def offered(policy: list[str] | tuple[str, ...], draft: str, language: str) -> l
     rules = _rules(str(prompts_dir()))
     if language not in rules.agent_only:
         return []
-    said = set(_words(draft))
+    said = set(words(draft.lower()))
     found: list[str] = []
     for note in policy:
         guess = detect_language(note)
@@ -151,9 +151,5 @@ def _new(line: str, draft: str, said: set[str], overlap: float) -> bool:
     if set(_NUMBER.findall(line)) & set(_NUMBER.findall(draft)):
         return False
     stems = {w[:5] for w in said}
-    words = [w for w in _words(line) if len(w) > 3 and not w.isdigit()]
-    return bool(words) and sum(w[:5] in stems for w in words) / len(words) < overlap
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", text.lower())
+    new = [w for w in words(line.lower()) if len(w) > 3 and not w.isdigit()]
+    return bool(new) and sum(w[:5] in stems for w in new) / len(new) < overlap
