@@ -25,27 +25,32 @@ _ACRONYM = re.compile(r"(?<![\w/.#@^-])(?:[A-Z][a-z]?[A-Z0-9]{1,4}|\d[A-Z]{2,3})
 
 def jargon(ctx: CheckContext) -> Finding:
     """Technical terms and uncommon acronyms the customer did not use and no bracket explains."""
-    said = (ctx.customer_message or "").lower()
-    everyday = lexicon(ctx.language, "everyday_acronyms")
-    hits: list[Evidence] = []
-    for m in lexicon(ctx.language, "jargon").finditer(ctx.reply):
-        if m.group(0).lower() not in said and not _explained(ctx.reply, m.end()):
-            hits.append(hit(m))
-    for m in _ACRONYM.finditer(ctx.reply):
-        term = m.group(0)
-        if everyday.fullmatch(term) or term.lower() in said or _explained(ctx.reply, m.end()):
-            continue
-        if any(h.start <= m.start() < h.end for h in hits):
-            continue
-        hits.append(hit(m))
+    hits = unexplained_terms(ctx.reply, ctx.customer_message or "", ctx.language)
     if not hits:
         return finding(ctx, JARGON, Verdict.PASS, "no unexplained technical terms")
-    hits.sort(key=lambda h: h.start)
     quoted = ", ".join(f'"{h.text}"' for h in hits[:5])
     return finding(
         ctx, JARGON, Verdict.FAIL, f"technical terms the customer did not use: {quoted}", evidence=hits,
         hint="say it in everyday words, or explain the term in a few words in brackets",
     )  # fmt: skip
+
+
+def unexplained_terms(text: str, customer: str, language: str) -> list[Evidence]:
+    """The terms of ``text`` a customer would have to look up, in order: not theirs, not explained."""
+    said = customer.lower()
+    everyday = lexicon(language, "everyday_acronyms")
+    hits: list[Evidence] = []
+    for m in lexicon(language, "jargon").finditer(text):
+        if m.group(0).lower() not in said and not _explained(text, m.end()):
+            hits.append(hit(m))
+    for m in _ACRONYM.finditer(text):
+        term = m.group(0)
+        if everyday.fullmatch(term) or term.lower() in said or _explained(text, m.end()):
+            continue
+        if any(h.start <= m.start() < h.end for h in hits):
+            continue
+        hits.append(hit(m))
+    return sorted(hits, key=lambda h: h.start)
 
 
 def _explained(text: str, end: int) -> bool:

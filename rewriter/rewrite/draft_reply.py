@@ -16,15 +16,26 @@ import re
 from collections.abc import Callable
 
 from rewriter.check import Guidance
+from rewriter.check.plain import JARGON
 from rewriter.llm import ChatClient
-from rewriter.models import Change, Channel, CheckReport, RewriteRequest, RewriteResult, Severity, Usage
+from rewriter.models import (
+    Change,
+    Channel,
+    CheckReport,
+    RewriteRequest,
+    RewriteResult,
+    Severity,
+    Usage,
+    Verdict,
+)
 from rewriter.prompts import prompt_version
 from rewriter.rewrite.acknowledge import ask_options, choose, cushioned, no_worse, skip_reason
 from rewriter.rewrite.changes import describe_changes, event, quoted
 from rewriter.rewrite.compose import ReplyParts, assemble
 from rewriter.rewrite.draft_first import DraftBody, by_direct_message, draft_body
-from rewriter.rewrite.outcome import status
-from rewriter.rewrite.policy_lines import offered, to_confirm
+from rewriter.rewrite.outcome import Held, status, to_confirm
+from rewriter.rewrite.plain_words import Restated, held_plain, restate, speaks_plainly, technical
+from rewriter.rewrite.policy_lines import held_policy, offered
 from rewriter.tokens import ModelInfo, estimate_cost
 
 _QUOTED = re.compile(r'"([^"]+)"')
@@ -92,29 +103,30 @@ def rewrite_draft_first(
         if chosen is not None:
             acknowledgement, report = chosen
             reply = build(acknowledgement)
-    # Then the sentence before the draft's "no", if the reply still keeps every rule it kept.
-    softer = cushioned(body.blocks, language) if body and (request.customer_message or "").strip() else None
-    if body and softer is not None:
-        trial = body.model_copy(update={"blocks": softer})
+
+    def keep(trial: DraftBody) -> bool:
+        """Whether ``trial`` leaves the reply keeping every rule it kept; if so, it is the reply now."""
+        nonlocal body, report, reply
         trial_report = check(build(acknowledgement, trial))
-        if no_worse(trial_report, report):
-            body, report, reply = trial, trial_report, build(acknowledgement, trial)
-    # Then what the policy offers and the draft leaves out, in a paragraph of its own, line
-    # by line, each only if the reply still keeps every rule it kept; the agent did not
-    # write those lines, so the reply is held for them to confirm.
+        if not no_worse(trial_report, report):
+            return False
+        body, report, reply = trial, trial_report, build(acknowledgement, trial)
+        return True
+
+    held: list[Held] = []
+    if body is not None and (request.customer_message or "").strip():
+        # Then the sentence before the draft's "no".
+        softer = cushioned(body.blocks, language)
+        if softer is not None:
+            keep(body.model_copy(update={"blocks": softer}))
+        # Then the draft's technical sentences in plain words, for a customer who writes
+        # plainly; the model wrote them, so the reply is held for the agent to confirm them.
+        if _fails(report, JARGON):
+            held += _in_plain_words(client, request, language, usage, lambda: body, keep)
     if body is not None:
-        blocks, added = body.blocks, list[str]()
-        for line in offered(request.policy, request.draft, language):
-            changes = [*body.changes, event("policy_added", quoted=quoted([line]))]
-            trial = body.model_copy(
-                update={"blocks": [*blocks, " ".join([*added, line])], "changes": changes}
-            )
-            trial_report = check(build(acknowledgement, trial))
-            if no_worse(trial_report, report):
-                added.append(line)
-                body, report, reply = trial, trial_report, build(acknowledgement, trial)
-        if added:
-            report = report.model_copy(update={"findings": [*report.findings, to_confirm(reply, added)]})
+        held += _from_policy(request, language, lambda: body, keep)
+    if held:
+        report = report.model_copy(update={"findings": [*report.findings, *to_confirm(reply, held)]})
     steps = body.steps if body else []
     parts = ReplyParts.model_construct(acknowledgement=acknowledgement, answer="", steps=steps, closing="")
     changes = _true_of(reply, [*describe_changes(request, parts, reply), *(body.changes if body else [])])
@@ -133,6 +145,63 @@ def rewrite_draft_first(
         draft=request.draft,
         channel=request.channel,
     )
+
+
+def _in_plain_words(
+    client: ChatClient,
+    request: RewriteRequest,
+    language: str,
+    usage: Usage,
+    current: Callable[[], DraftBody | None],
+    keep: Callable[[DraftBody], bool],
+) -> list[Held]:
+    """Each technical sentence restated, kept where the reply stays no worse."""
+    customer = request.customer_message or ""
+    body = current()
+    if body is None or not speaks_plainly(customer, language):
+        return []
+    restated: list[Restated] = []
+    for i, sentence in technical(body.blocks, customer, language):
+        plain = restate(client, sentence, customer, language, usage)
+        body = current()
+        if plain is None or body is None:
+            continue
+        trial = body.model_copy(update={
+            "blocks": [b.replace(sentence, plain, 1) if j == i else b for j, b in enumerate(body.blocks)],
+            "steps": [step.replace(sentence, plain, 1) for step in body.steps],
+            "changes": [*body.changes, event("plain_words", quoted=quoted([plain]))],
+        })  # fmt: skip
+        if keep(trial):
+            restated.append(Restated(sentence=sentence, plain=plain))
+    return [held_plain(restated)] if restated else []
+
+
+def _from_policy(
+    request: RewriteRequest,
+    language: str,
+    current: Callable[[], DraftBody | None],
+    keep: Callable[[DraftBody], bool],
+) -> list[Held]:
+    """What the policy offers and the draft leaves out, in a paragraph of its own, line by line.
+
+    Each line stays only if the reply still keeps every rule it kept; the agent did not
+    write those lines, so the reply is held for them to confirm.
+    """
+    added: list[str] = []
+    body = current()
+    if body is None:
+        return []
+    blocks = body.blocks
+    for line in offered(request.policy, request.draft, language):
+        body = current() or body
+        changes = [*body.changes, event("policy_added", quoted=quoted([line]))]
+        if keep(body.model_copy(update={"blocks": [*blocks, " ".join([*added, line])], "changes": changes})):
+            added.append(line)
+    return [held_policy(added)] if added else []
+
+
+def _fails(report: CheckReport, rule_id: str) -> bool:
+    return any(f.rule_id == rule_id and f.verdict is Verdict.FAIL for f in report.findings)
 
 
 def _true_of(reply: str, changes: list[Change]) -> list[Change]:

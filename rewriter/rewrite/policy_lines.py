@@ -22,8 +22,8 @@ from rewriter.check.deterministic import lexicon
 from rewriter.check.facts import extract_facts
 from rewriter.check.language import detect_language
 from rewriter.errors import PromptError
-from rewriter.models import Evidence, Finding, Severity, Verdict
 from rewriter.prompts import load_yaml, prompts_dir
+from rewriter.rewrite.outcome import Held
 from rewriter.text import sentences, words
 
 
@@ -71,23 +71,16 @@ POLICY_LINES = "faithfulness.policy-lines"
 _NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")  # "5.0.3" and "12/03" whole: not the draft's "5.0.2"
 
 
-def to_confirm(reply: str, added: list[str]) -> Finding:
-    """The lines said from the policy, quoted for the agent to confirm: the reply is not "ok" until they do.
+def held_policy(added: list[str]) -> Held:
+    """The lines said from the policy, for the agent to confirm.
 
     Each line is true to the notes, but the agent chose not to write it; whether to offer
     it (a refund route, a call back) is theirs to decide.
     """
-    evidence = [
-        Evidence(text=line, start=reply.index(line), end=reply.index(line) + len(line), source="reply")
-        for line in added
-        if line in reply
-    ]
-    return Finding(
+    return Held(
         rule_id=POLICY_LINES,
-        verdict=Verdict.FAIL,
-        severity=Severity.MUST,
+        lines=added,
         message=f"said from the policy notes, not the draft: {', '.join(repr(line) for line in added)}",
-        evidence=evidence,
         hint="keep each line the agent means to offer; remove any they do not",
     )
 
