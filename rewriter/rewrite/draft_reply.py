@@ -35,7 +35,7 @@ from rewriter.rewrite.compose import ReplyParts, assemble
 from rewriter.rewrite.draft_first import DraftBody, by_direct_message, draft_body
 from rewriter.rewrite.outcome import Held, status, to_confirm
 from rewriter.rewrite.plain_words import Restated, held_plain, restate, speaks_plainly, technical
-from rewriter.rewrite.policy_lines import held_policy, offered
+from rewriter.rewrite.policy_lines import answers, held_policy, offered
 from rewriter.tokens import ModelInfo, estimate_cost
 
 _QUOTED = re.compile(r'"([^"]+)"')
@@ -184,19 +184,30 @@ def _from_policy(
 ) -> list[Held]:
     """What the policy offers and the draft leaves out, in a paragraph of its own, line by line.
 
-    Each line stays only if the reply still keeps every rule it kept; the agent did not
-    write those lines, so the reply is held for them to confirm.
+    A line that answers a question the customer asked ("have I lost my bookings?") opens
+    the body, the answer first; the rest close it. Each line stays only if the reply
+    still keeps every rule it kept; the agent did not write those lines, so the reply is
+    held for them to confirm.
     """
-    added: list[str] = []
     body = current()
     if body is None:
         return []
-    blocks = body.blocks
+    blocks, customer = body.blocks, request.customer_message or ""
+    first: list[str] = []
+    last: list[str] = []
     for line in offered(request.policy, request.draft, language):
         body = current() or body
+        opening = answers(line, customer, request.draft, language)
+        head, tail = ([*first, line], last) if opening else (first, [*last, line])
+        laid = (
+            [" ".join(part) for part in (head,) if part]
+            + blocks
+            + [" ".join(part) for part in (tail,) if part]
+        )
         changes = [*body.changes, event("policy_added", quoted=quoted([line]))]
-        if keep(body.model_copy(update={"blocks": [*blocks, " ".join([*added, line])], "changes": changes})):
-            added.append(line)
+        if keep(body.model_copy(update={"blocks": laid, "changes": changes})):
+            first, last = head, tail
+    added = first + last
     return [held_policy(added)] if added else []
 
 

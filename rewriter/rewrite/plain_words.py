@@ -115,19 +115,22 @@ def terms(sentence: str, customer: str, language: str) -> str:
 
 
 _SLOT = re.compile(r"\[(\d{1,2})\]")
+_BRACKET = re.compile(r"\([^()]{1,40}\)")
 
 
 def masked(sentence: str) -> tuple[str, list[str]]:
-    """The sentence with each fact a numbered slot ("via [1] on a [2] SSID"), and the facts.
+    """The sentence with each fact and bracket a numbered slot ("via [1] on a [2] SSID"), and what they hold.
 
     Asked to keep "Device > Settings > Firmware > Check for updates" or "03:12 UTC", the
     small model shortens the path and turns the time into "3:12 PM"; a slot it can only
     copy, and the fact goes back in as the draft wrote it.
     """
+    found = [(f.start, f.end) for f in [*extract_facts(sentence), *fact_like_tokens(sentence)]]
+    found += [m.span() for m in _BRACKET.finditer(sentence)]  # "(Ctrl+Shift+R)": dropped, a step goes with it
     spans: list[tuple[int, int]] = []
-    for fact in sorted([*extract_facts(sentence), *fact_like_tokens(sentence)], key=lambda f: f.start):
-        if not spans or fact.start >= spans[-1][1]:
-            spans.append((fact.start, fact.end))
+    for start, end in sorted(found):
+        if not spans or start >= spans[-1][1]:
+            spans.append((start, end))
     out, facts, at = [], [], 0
     for start, end in spans:
         facts.append(sentence[start:end])

@@ -71,6 +71,28 @@ POLICY_LINES = "faithfulness.policy-lines"
 _NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")  # "5.0.3" and "12/03" whole: not the draft's "5.0.2"
 
 
+def answers(line: str, customer: str, draft: str, language: str) -> bool:
+    """Whether the line answers a question the customer asked and the draft leaves unanswered.
+
+    "have I lost my bookings?" is answered by "...; none are lost", and the draft never
+    speaks of anything lost; readers marked that answer as buried when it stood last,
+    after the ticket line. A word the question shares with the draft ("do you offer a
+    discount?" and "Non-profit discount: 50% off") means the draft answers it, first.
+    Words are compared by their first five letters, a plural's "s" off ("plans" is "plan"), and only
+    words of four letters or more that are not in the language's ``function_words``.
+    """
+    asked = [s.text for s in sentences(customer) if s.text.rstrip().endswith("?")]
+    if not asked or lexicon(language, "conditions").search(line):
+        return False  # "we can open a claim once ...": a rule, not the answer to "is it lost?"
+    skip = lexicon(language, "function_words")
+
+    def stems(text: str) -> set[str]:
+        said = [w for w in words(text.lower()) if len(w) >= 4 and not w.isdigit() and not skip.fullmatch(w)]
+        return {(w[:-1] if w.endswith("s") and not w.endswith("ss") else w)[:5] for w in said}
+
+    return bool((stems(" ".join(asked)) & stems(line)) - stems(draft))
+
+
 def held_policy(added: list[str]) -> Held:
     """The lines said from the policy, for the agent to confirm.
 

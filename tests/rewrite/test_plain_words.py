@@ -30,12 +30,12 @@ SENTENCE = "The second $89.00 is an auth hold that your issuer releases in 5 to 
 
 
 def test_facts_go_to_the_model_as_slots_and_come_back_as_written() -> None:
-    sentence = "Push an OTA update via Settings > Firmware on a 2.4GHz SSID by 03:12 UTC."
+    sentence = "Push an OTA update via Settings > Firmware on a 2.4GHz SSID by 03:12 UTC (or reboot)."
     slotted, facts = masked(sentence)
-    assert facts == ["Settings > Firmware", "2.4GHz", "03:12 UTC"]
-    assert slotted == "Push an OTA update via [1] on a [2] SSID by [3]."
-    assert unmasked("Update it via [1] on your [2] Wi-Fi by [3].", facts) == (
-        "Update it via Settings > Firmware on your 2.4GHz Wi-Fi by 03:12 UTC."
+    assert facts == ["Settings > Firmware", "2.4GHz", "03:12 UTC", "(or reboot)"]
+    assert slotted == "Push an OTA update via [1] on a [2] SSID by [3] [4]."
+    assert unmasked("Update it via [1] on your [2] Wi-Fi by [3] [4].", facts) == (
+        "Update it via Settings > Firmware on your 2.4GHz Wi-Fi by 03:12 UTC (or reboot)."
     )
 
 

@@ -12,7 +12,7 @@ from rewriter.config import Settings
 from rewriter.llm import ChatClient
 from rewriter.models import Channel, CheckReport, RewriteRequest, RewriteStatus, Verdict
 from rewriter.rewrite.draft_reply import rewrite_draft_first
-from rewriter.rewrite.policy_lines import POLICY_LINES, offered
+from rewriter.rewrite.policy_lines import POLICY_LINES, answers, offered
 from rewriter.tokens import ModelInfo
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -86,3 +86,24 @@ def test_the_line_goes_in_its_own_paragraph_is_listed_and_holds_the_reply_for_re
     assert held.verdict is Verdict.FAIL and [e.text for e in held.evidence] == [line]
     assert result.status is RewriteStatus.NEEDS_REVIEW
     assert "Chat cannot transfer" not in result.reply  # the refusal half of the note is the draft's to make
+
+
+@pytest.mark.parametrize(
+    ("line", "customer", "draft", "first"),
+    [
+        ("After reconnecting, bookings are copied back in; none are lost.",
+         "What is a token, and have I lost my bookings?", "The token expired. Reconnect it.", True),
+        ("Applications are reviewed within 5 days.",  # the draft answers "discount?" itself
+         "Do you offer any discount for charities?", "Non-profit discount: 50% off.", False),
+        ("The Duo plan puts two accounts on one bill.",  # "plans" is the draft's "plan"
+         "Any plans for a family plan?", "We don't offer family plans.", False),
+        ("We can open a lost-parcel claim once a parcel has had no scan for 10 days.",  # a rule, no answer
+         "My tracking hasn't moved, is my package lost?", "It's stuck at the hub in Leeds.", False),
+        ("Files are kept untouched; nothing is deleted.",  # not asked: said, not a question
+         "My account is suspended. I can't open my files.", "Suspended per section 9.2.", False),
+    ],
+)  # fmt: skip
+def test_a_line_opens_the_body_only_when_it_answers_what_the_draft_leaves_unanswered(
+    line: str, customer: str, draft: str, first: bool
+) -> None:
+    assert answers(line, customer, draft, "en") is first
