@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 from rewriter.check import Guidance
-from rewriter.check.plain import JARGON
+from rewriter.check.guard import POSSIBLY_LOST
+from rewriter.check.plain import JARGON, unexplained_terms
 from rewriter.llm import ChatClient
 from rewriter.models import (
     Change,
     Channel,
     CheckReport,
+    Finding,
     RewriteRequest,
     RewriteResult,
     Severity,
@@ -38,6 +41,8 @@ from rewriter.rewrite.plain_words import Restated, held_plain, restate, speaks_p
 from rewriter.rewrite.policy_lines import answers, held_policy, offered
 from rewriter.tokens import ModelInfo, estimate_cost
 
+Forgive = Callable[[Finding], bool]
+Keep = Callable[[DraftBody, Forgive | None], bool]
 _QUOTED = re.compile(r'"([^"]+)"')
 # What the draft-first reply cannot mend, because it keeps the draft's words, and what
 # blind reviewers would not send: such a reply is held for review rather than called "ok".
@@ -104,11 +109,15 @@ def rewrite_draft_first(
             acknowledgement, report = chosen
             reply = build(acknowledgement)
 
-    def keep(trial: DraftBody) -> bool:
-        """Whether ``trial`` leaves the reply keeping every rule it kept; if so, it is the reply now."""
+    def keep(trial: DraftBody, forgive: Forgive | None) -> bool:
+        """Whether ``trial`` leaves the reply keeping every rule it kept; if so, it is the reply now.
+
+        ``forgive`` names failures the change means to cause (a technical term restated is
+        a token of the draft gone), which are reported but do not refuse the change.
+        """
         nonlocal body, report, reply
         trial_report = check(build(acknowledgement, trial))
-        if not no_worse(trial_report, report):
+        if not no_worse(_without(trial_report, forgive), report):
             return False
         body, report, reply = trial, trial_report, build(acknowledgement, trial)
         return True
@@ -118,7 +127,7 @@ def rewrite_draft_first(
         # Then the sentence before the draft's "no".
         softer = cushioned(body.blocks, language)
         if softer is not None:
-            keep(body.model_copy(update={"blocks": softer}))
+            keep(body.model_copy(update={"blocks": softer}), None)
         # Then the draft's technical sentences in plain words, for a customer who writes
         # plainly; the model wrote them, so the reply is held for the agent to confirm them.
         if _fails(report, JARGON):
@@ -153,9 +162,13 @@ def _in_plain_words(
     language: str,
     usage: Usage,
     current: Callable[[], DraftBody | None],
-    keep: Callable[[DraftBody], bool],
+    keep: Keep,
 ) -> list[Held]:
-    """Each technical sentence restated, kept where the reply stays no worse."""
+    """Each technical sentence restated, kept where the reply stays no worse.
+
+    The restated terms are tokens of the draft that are gone on purpose: a "possibly
+    lost" for them alone is reported, and does not refuse the restatement.
+    """
     customer = request.customer_message or ""
     body = current()
     if body is None or not speaks_plainly(customer, language):
@@ -171,7 +184,8 @@ def _in_plain_words(
             "steps": [step.replace(sentence, plain, 1) for step in body.steps],
             "changes": [*body.changes, event("plain_words", quoted=quoted([plain]))],
         })  # fmt: skip
-        if keep(trial):
+        gone = {t.text.lower() for t in unexplained_terms(sentence, customer, language)}
+        if keep(trial, partial(_only, rule_id=POSSIBLY_LOST, texts=gone)):
             restated.append(Restated(sentence=sentence, plain=plain))
     return [held_plain(restated)] if restated else []
 
@@ -180,7 +194,7 @@ def _from_policy(
     request: RewriteRequest,
     language: str,
     current: Callable[[], DraftBody | None],
-    keep: Callable[[DraftBody], bool],
+    keep: Keep,
 ) -> list[Held]:
     """What the policy offers and the draft leaves out, in a paragraph of its own, line by line.
 
@@ -205,10 +219,27 @@ def _from_policy(
             + [" ".join(part) for part in (tail,) if part]
         )
         changes = [*body.changes, event("policy_added", quoted=quoted([line]))]
-        if keep(body.model_copy(update={"blocks": laid, "changes": changes})):
+        if keep(body.model_copy(update={"blocks": laid, "changes": changes}), None):
             first, last = head, tail
     added = first + last
     return [held_policy(added)] if added else []
+
+
+def _without(report: CheckReport, forgive: Forgive | None) -> CheckReport:
+    """The report as a change is judged by: the failures it means to cause left out."""
+    if forgive is None:
+        return report
+    return report.model_copy(update={"findings": [f for f in report.findings if not forgive(f)]})
+
+
+def _only(finding: Finding, rule_id: str, texts: set[str]) -> bool:
+    """A failure of ``rule_id`` whose every quote is one of ``texts``."""
+    return (
+        finding.rule_id == rule_id
+        and finding.verdict is Verdict.FAIL
+        and bool(finding.evidence)
+        and all(e.text.lower() in texts for e in finding.evidence)
+    )
 
 
 def _fails(report: CheckReport, rule_id: str) -> bool:

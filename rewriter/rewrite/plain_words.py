@@ -167,8 +167,8 @@ def unfit(plain: str, sentence: str, customer: str, language: str) -> str | None
     for name in ("first_person", "negation"):
         if _has(name, sentence, language) and not _has(name, plain, language):
             return f"lost its {name.replace('_', ' ')}"
-    for name in ("first_person", "future_markers", "likelihood", "finished", "analogy", "hedge", "apology",
-                 "promises", "stock_lines"):  # fmt: skip
+    for name in ("first_person", "negation", "future_markers", "likelihood", "finished", "analogy", "hedge",
+                 "apology", "promises", "stock_lines"):  # fmt: skip
         if _said(name, plain, language) - _said(name, sentence, language):
             return f"added {name.replace('_', ' ')}"  # "likely X" said as "could be X" is a new doubt
     if bool(draft_actions(plain, language)) and not draft_actions(sentence, language):

@@ -176,3 +176,27 @@ def test_a_doubt_said_in_other_words_is_a_new_doubt() -> None:
     sentence = "The session at 03:12 UTC came from an ASN we don't know, likely credential stuffing."
     plain = "The sign-in at 03:12 UTC came from a network we don't know, which could be a stolen password."
     assert unfit(plain, sentence, PLAIN, "en") == "added likelihood"
+
+
+def test_a_term_restated_away_is_no_reason_to_refuse_the_restatement(fault_server: Any) -> None:
+    sentence = "This is a regression in 6.1.0: the WebView bridge crashes on start."
+    draft = f"Hi Deborah,\n\n{sentence}\n\nSam"
+    request = RewriteRequest(draft=draft, customer_message=PLAIN, customer_name="Deborah", agent_name="Sam")
+
+    def check(reply: str) -> CheckReport:
+        return check_reply(reply, channel=Channel.EMAIL, customer_name="Deborah", draft=draft,
+                           customer_message=PLAIN)  # fmt: skip
+
+    assert any(
+        f.rule_id == "faithfulness.possibly-lost" for f in check(draft.replace("WebView ", "")).failures
+    )
+    fault_server.answer(json.dumps({"situations": ["none"], "at_stake": ""}))
+    fault_server.answer(
+        json.dumps({"plain": "This is a bug in [1]: the part that shows your pages crashes on start."})
+    )
+    result = rewrite_draft_first(_client(fault_server), request, check=check, language="en",
+                                 customer_name="Deborah", agent_name="Sam",
+                                 info=ModelInfo(name="local", context_window=4096))  # fmt: skip
+    assert "This is a bug in 6.1.0: the part that shows your pages crashes on start." in result.reply
+    lost = [f for f in result.report.failures if f.rule_id == "faithfulness.possibly-lost"]
+    assert [e.text for f in lost for e in f.evidence] == ["WebView"]  # still reported, for the agent
