@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from rewriter.check import check_reply
 from rewriter.config import Settings
 from rewriter.llm import ChatClient
-from rewriter.models import Channel, CheckReport, RewriteRequest, RewriteStatus, Usage, Verdict
+from rewriter.models import Channel, CheckReport, RewriteRequest, RewriteResult, RewriteStatus, Usage, Verdict
 from rewriter.rewrite.draft_reply import rewrite_draft_first
 from rewriter.rewrite.plain_words import (
     MOST,
@@ -147,21 +148,27 @@ def test_no_fit_answer_keeps_the_drafts_sentence(fault_server: Any) -> None:
     assert usage.requests == 3
 
 
-def test_the_reply_says_it_plainly_lists_the_change_and_is_held_for_the_agent(fault_server: Any) -> None:
-    draft = f"Hi Deborah,\n\nOnly one charge was captured. {SENTENCE}\n\nSam"
-    request = RewriteRequest(draft=draft, customer_message=PLAIN, customer_name="Deborah", agent_name="Sam")
-
+def _checker(draft: str) -> Callable[[str], CheckReport]:
     def check(reply: str) -> CheckReport:
         return check_reply(reply, channel=Channel.EMAIL, customer_name="Deborah", draft=draft,
                            customer_message=PLAIN)  # fmt: skip
 
+    return check
+
+
+def _rewritten(fault_server: Any, draft: str, plain: str) -> RewriteResult:
+    """The draft-first reply to ``draft`` when the model sees no situation and restates as ``plain``."""
+    request = RewriteRequest(draft=draft, customer_message=PLAIN, customer_name="Deborah", agent_name="Sam")
     fault_server.answer(json.dumps({"situations": ["none"], "at_stake": ""}))
-    fault_server.answer(
-        json.dumps({"plain": "The second [1] is a temporary hold your bank releases in [2]."})
-    )
-    result = rewrite_draft_first(_client(fault_server), request, check=check, language="en",
-                                 customer_name="Deborah", agent_name="Sam",
-                                 info=ModelInfo(name="local", context_window=4096))  # fmt: skip
+    fault_server.answer(json.dumps({"plain": plain}))
+    return rewrite_draft_first(_client(fault_server), request, check=_checker(draft), language="en",
+                               customer_name="Deborah", agent_name="Sam",
+                               info=ModelInfo(name="local", context_window=4096))  # fmt: skip
+
+
+def test_the_reply_says_it_plainly_lists_the_change_and_is_held_for_the_agent(fault_server: Any) -> None:
+    draft = f"Hi Deborah,\n\nOnly one charge was captured. {SENTENCE}\n\nSam"
+    result = _rewritten(fault_server, draft, "The second [1] is a temporary hold your bank releases in [2].")
     plain = "The second $89.00 is a temporary hold your bank releases in 5 to 7 days."
     assert plain in result.reply and "auth hold" not in result.reply
     assert any(c.change == f'said in plain words: "{plain}"' for c in result.changes)
@@ -179,24 +186,12 @@ def test_a_doubt_said_in_other_words_is_a_new_doubt() -> None:
 
 
 def test_a_term_restated_away_is_no_reason_to_refuse_the_restatement(fault_server: Any) -> None:
-    sentence = "This is a regression in 6.1.0: the WebView bridge crashes on start."
-    draft = f"Hi Deborah,\n\n{sentence}\n\nSam"
-    request = RewriteRequest(draft=draft, customer_message=PLAIN, customer_name="Deborah", agent_name="Sam")
-
-    def check(reply: str) -> CheckReport:
-        return check_reply(reply, channel=Channel.EMAIL, customer_name="Deborah", draft=draft,
-                           customer_message=PLAIN)  # fmt: skip
-
-    assert any(
-        f.rule_id == "faithfulness.possibly-lost" for f in check(draft.replace("WebView ", "")).failures
+    draft = "Hi Deborah,\n\nThis is a regression in 6.1.0: the WebView bridge crashes on start.\n\nSam"
+    without = _checker(draft)(draft.replace("WebView ", "")).failures
+    assert any(f.rule_id == "faithfulness.possibly-lost" for f in without)
+    result = _rewritten(
+        fault_server, draft, "This is a bug in [1]: the part that shows your pages crashes on start."
     )
-    fault_server.answer(json.dumps({"situations": ["none"], "at_stake": ""}))
-    fault_server.answer(
-        json.dumps({"plain": "This is a bug in [1]: the part that shows your pages crashes on start."})
-    )
-    result = rewrite_draft_first(_client(fault_server), request, check=check, language="en",
-                                 customer_name="Deborah", agent_name="Sam",
-                                 info=ModelInfo(name="local", context_window=4096))  # fmt: skip
     assert "This is a bug in 6.1.0: the part that shows your pages crashes on start." in result.reply
     lost = [f for f in result.report.failures if f.rule_id == "faithfulness.possibly-lost"]
     assert [e.text for f in lost for e in f.evidence] == ["WebView"]  # still reported, for the agent
