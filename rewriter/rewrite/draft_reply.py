@@ -19,6 +19,7 @@ from functools import partial
 from rewriter.check import Guidance
 from rewriter.check.guard import POSSIBLY_LOST
 from rewriter.check.plain import JARGON, unexplained_terms
+from rewriter.errors import LLMError
 from rewriter.llm import ChatClient
 from rewriter.models import (
     Change,
@@ -175,7 +176,11 @@ def _in_plain_words(
         return []
     restated: list[Restated] = []
     for i, sentence in technical(body.blocks, customer, language):
-        plain = restate(client, sentence, customer, language, usage)
+        try:
+            plain = restate(client, sentence, customer, language, usage)
+        except LLMError:
+            break  # the reply is whole with the draft's sentences; its jargon is held for review
+
         body = current()
         if plain is None or body is None:
             continue

@@ -195,3 +195,16 @@ def test_a_term_restated_away_is_no_reason_to_refuse_the_restatement(fault_serve
     assert "This is a bug in 6.1.0: the part that shows your pages crashes on start." in result.reply
     lost = [f for f in result.report.failures if f.rule_id == "faithfulness.possibly-lost"]
     assert [e.text for f in lost for e in f.evidence] == ["WebView"]  # still reported, for the agent
+
+
+def test_a_backend_failure_while_restating_keeps_the_drafts_sentence(fault_server: Any) -> None:
+    draft = f"Hi Deborah,\n\nOnly one charge was captured. {SENTENCE}\n\nSam"
+    request = RewriteRequest(draft=draft, customer_message=PLAIN, customer_name="Deborah", agent_name="Sam")
+    fault_server.answer(json.dumps({"situations": ["none"], "at_stake": ""}))
+    fault_server.fail(500, "the server fell over")
+    result = rewrite_draft_first(_client(fault_server), request, check=_checker(draft), language="en",
+                                 customer_name="Deborah", agent_name="Sam",
+                                 info=ModelInfo(name="local", context_window=4096))  # fmt: skip
+    assert SENTENCE in result.reply
+    jargon = [f for f in result.report.findings if f.rule_id == "tone.jargon"]
+    assert jargon and jargon[0].verdict is Verdict.FAIL  # still there, and said so
