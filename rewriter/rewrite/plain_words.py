@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from rewriter.check.deterministic import lexicon
 from rewriter.check.facts import extract_facts, fact_like_tokens
+from rewriter.check.language import detect_language
 from rewriter.check.meaning import draft_actions
 from rewriter.check.plain import unexplained_terms
 from rewriter.llm import ChatClient
@@ -149,13 +150,26 @@ def unmasked(text: str, facts: list[str]) -> str | None:
 
 def unfit(plain: str, sentence: str, customer: str, language: str) -> str | None:
     """Why ``plain`` cannot stand for ``sentence``, or ``None`` when it can."""
+    return _unfit_form(plain, sentence, language) or _unfit_meaning(plain, sentence, customer, language)
+
+
+def _unfit_form(plain: str, sentence: str, language: str) -> str | None:
+    """A restatement that is no sentence, the same one, too long, or in another language."""
     said, new = words(sentence.lower()), words(plain.lower())
     if not new or plain.lower() == sentence.lower():
         return "empty, or the sentence itself"
+    guess = detect_language(plain)
+    if guess.sure and guess.language != language:
+        return f"written in {guess.language}, not {language}"
     if len(new) > max(1.5 * len(said), len(said) + 12):
         return "much longer than the sentence"
     if plain[-1:] not in ".!?":
         return "not a whole sentence"
+    return None
+
+
+def _unfit_meaning(plain: str, sentence: str, customer: str, language: str) -> str | None:
+    """A restatement that loses or adds a fact, keeps a term, or changes who acts, a "not" or a status."""
     for fact in [*extract_facts(sentence), *fact_like_tokens(sentence)]:
         if fact.text not in plain:
             return f"lost {fact.text!r}"

@@ -208,3 +208,13 @@ def test_a_backend_failure_while_restating_keeps_the_drafts_sentence(fault_serve
     assert SENTENCE in result.reply
     jargon = [f for f in result.report.findings if f.rule_id == "tone.jargon"]
     assert jargon and jargon[0].verdict is Verdict.FAIL  # still there, and said so
+
+
+def test_a_restatement_in_another_language_is_unfit() -> None:
+    sentence = "Der Webhook registriert sich in 24 Stunden automatisch neu, ohne dass Sie etwas tun müssen."
+    plain = (
+        "The connection between the apps comes back by itself within 24 hours, without you doing anything."
+    )
+    assert (
+        unfit(plain, sentence, "Mein Kalender zeigt keine Termine mehr an.", "de") == "written in en, not de"
+    )
