@@ -31,6 +31,8 @@ from rewriter.text import NUMBER_MARKER, extract_json_object, sentences, words
 PLAIN_WORDS = "faithfulness.plain-words"
 # At most this many sentences restated per reply: each is a request.
 MOST = 4
+# A sentence longer than this is restated only for two terms or more.
+LONE_TERM_WORDS = 20
 # Sampled once more, with a new seed, when the first restatement fails its checks.
 _SAMPLES = ((0.0, None), (0.7, 1), (0.9, 2))
 _MARKER = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s+")
@@ -75,8 +77,12 @@ def technical(blocks: list[str], customer: str, language: str) -> list[tuple[int
             for j, span in enumerate(spans):
                 # "Per GDPR Art." | "17 we've ...": a piece cut at an abbreviation is no sentence
                 cut = j + 1 < len(spans) and not spans[j + 1].text[:1].isupper()
-                whole = len(words(span.text)) >= 5 and not cut
-                if whole and unexplained_terms(span.text, customer, language):
+                terms = {t.text.lower() for t in unexplained_terms(span.text, customer, language)}
+                size = len(words(span.text))
+                # One term in a long sentence: retelling 30 words to change one changed
+                # others too ("CPU usage will spike" -> "the computer will use more power").
+                worth = len(terms) > 1 or (bool(terms) and size <= LONE_TERM_WORDS)
+                if size >= 5 and not cut and worth:
                     found.append((i, span.text))
     return found[:MOST]
 

@@ -115,6 +115,12 @@ def test_the_sentences_to_restate_hold_a_term_are_whole_and_few() -> None:
         "1. Flush your DNS cache now.\n2. Reload the page.",
         *[f"The webhook number {n} re-registers tonight." for n in range(MOST + 2)],
     ]
+    lone = (
+        "Rebuild the search index and let it run for about two hours on a vault of this size, "
+        "while CPU usage spikes."
+    )
+    found = technical([lone, *blocks], PLAIN, "en")
+    assert all(text != lone for _, text in found)  # one term in a long sentence: not worth retelling
     found = technical(blocks, PLAIN, "en")
     assert found[0] == (1, "Flush your DNS cache now.")  # the step's text, without its number
     assert all(text != "Per GDPR Art." for _, text in found)  # cut at an abbreviation: no sentence
