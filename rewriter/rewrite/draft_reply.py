@@ -180,7 +180,6 @@ def _in_plain_words(
             plain = restate(client, sentence, customer, language, usage)
         except LLMError:
             break  # the reply is whole with the draft's sentences; its jargon is held for review
-
         body = current()
         if plain is None or body is None:
             continue
@@ -218,11 +217,7 @@ def _from_policy(
         body = current() or body
         opening = answers(line, customer, request.draft, language)
         head, tail = ([*first, line], last) if opening else (first, [*last, line])
-        laid = (
-            [" ".join(part) for part in (head,) if part]
-            + blocks
-            + [" ".join(part) for part in (tail,) if part]
-        )
+        laid = ([" ".join(head)] if head else []) + blocks + ([" ".join(tail)] if tail else [])
         changes = [*body.changes, event("policy_added", quoted=quoted([line]))]
         if keep(body.model_copy(update={"blocks": laid, "changes": changes}), None):
             first, last = head, tail

@@ -33,7 +33,7 @@ PLAIN_WORDS = "faithfulness.plain-words"
 MOST = 4
 # A sentence longer than this is restated only for two terms or more.
 LONE_TERM_WORDS = 20
-# Sampled once more, with a new seed, when the first restatement fails its checks.
+# The first answer at temperature 0; up to two more, each with its own seed, while none passes.
 _SAMPLES = ((0.0, None), (0.7, 1), (0.9, 2))
 _MARKER = re.compile(rf"^\s*(?:{NUMBER_MARKER}|[-*\u2022])\s+")
 _SCHEMA = {

@@ -78,8 +78,8 @@ def answers(line: str, customer: str, draft: str, language: str) -> bool:
     speaks of anything lost; readers marked that answer as buried when it stood last,
     after the ticket line. A word the question shares with the draft ("do you offer a
     discount?" and "Non-profit discount: 50% off") means the draft answers it, first.
-    Words are compared by their first five letters, a plural's "s" off ("plans" is "plan"), and only
-    words of four letters or more that are not in the language's ``function_words``.
+    Words are compared by their first five letters, a plural's "s" off ("plans" is
+    "plan"), and only words of four letters or more that are not ``function_words``.
     """
     asked = [s.text for s in sentences(customer) if s.text.rstrip().endswith("?")]
     if not asked or lexicon(language, "conditions").search(line):
