@@ -28,6 +28,7 @@ from rewriter.errors import PromptError
 from rewriter.llm import ChatClient
 from rewriter.models import CheckReport, RewriteRequest, Usage, Verdict
 from rewriter.prompts import load_yaml, prompts_dir, render
+from rewriter.rewrite.reflect import TOLD, told
 from rewriter.rewrite.stake import SLOT, fill, markers, stake
 from rewriter.text import NUMBER_MARKER, extract_json_object, sentences
 
@@ -54,6 +55,7 @@ class _Situation(BaseModel):
     signals: dict[str, list[str]] = {}
     unless: dict[str, list[str]] = {}
     specific: dict[str, str] = {}
+    reflected: dict[str, str] = {}
     told: list[_Told] = []
     needs_signal: bool = False
 
@@ -84,6 +86,16 @@ class _Situation(BaseModel):
     def telling(self, language: str, message: str) -> str | None:
         """The sentence for what the customer said in so many words, if one of ``told`` matches."""
         return next((t for t in (told.sentence(language, message) for told in self.told) if t), None)
+
+    def reflecting(self, language: str, message: str) -> str | None:
+        """The sentence that says back what the customer told us (:mod:`reflect`), when a clause fits."""
+        frame = self.reflected.get(language)
+        if not frame or TOLD not in frame:
+            return None
+        cues = [*self.cues.get(language, []), *self.signals.get(language, [])]
+        unless = self.unless.get(language, [])
+        said = told(message, language, lambda sentence: _any(cues, sentence) and not _any(unless, sentence))
+        return fill(frame, said, TOLD) if said else None
 
     def naming(self, language: str, quoted: object, message: str) -> str | None:
         """The sentence that names what is at stake in the customer's words, when they can be used."""
@@ -233,6 +245,7 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
         # the sentence that names the customer's stake first; the plain one if it does not fit
         situation = situations[name]
         for sentence in (
+            situation.reflecting(language, message),
             situation.naming(language, quoted, message),
             situation.telling(language, message),
             situation.sentence(language),

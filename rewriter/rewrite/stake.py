@@ -132,8 +132,19 @@ def stake(quoted: object, message: str, language: str) -> Stake | None:
         return None  # a link, a number, a code: what the reply states is the draft's to say
     said = message[start : found.end()]
     said = said.lower() if said.isupper() else said[:1].lower() + said[1:]
-    said = re.sub(r"[\w'’]+", lambda m: _swap(m.group(0), swaps), said)
+    said = in_second_person(said, language)
     return Stake(said=said, sentence=next(s.text for s in sentences(message) if s.end >= found.end()))
+
+
+def second_person(language: str) -> dict[str, str]:
+    """The first-person words of ``language`` and what each is in the second person ("my" -> "your")."""
+    return _rules(str(prompts_dir())).second_person.get(language, {})
+
+
+def in_second_person(text: str, language: str) -> str:
+    """``text`` with each first-person word swapped for its second-person one, capitals kept."""
+    swaps = second_person(language)
+    return re.sub(r"[\w'’]+", lambda m: _swap(m.group(0), swaps), text)
 
 
 def _describes(word: str, clause: set[str], leads: set[str]) -> bool:
@@ -155,7 +166,7 @@ def _swap(word: str, swaps: dict[str, str]) -> str:
     return said[:1].upper() + said[1:] if word[:1].isupper() and word[1:2].islower() else said
 
 
-def fill(frame: str, said: str) -> str:
+def fill(frame: str, said: str, slot: str = SLOT) -> str:
     """The sentence with the customer's words in its slot, capitalised if they open it."""
-    sentence = frame.replace(SLOT, said)
+    sentence = frame.replace(slot, said)
     return sentence[:1].upper() + sentence[1:]

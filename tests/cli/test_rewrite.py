@@ -16,6 +16,7 @@ from rewriter.cli import app
 from rewriter.errors import ExitCode
 from rewriter.llm import ChatClient
 from rewriter.prompts import load_yaml
+from rewriter.rewrite.stake import in_second_person
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -90,22 +91,28 @@ def test_the_default_reply_is_the_draft_cleaned_and_opened_by_the_situation_the_
     )
     assert "Ticket #48213." in reply
     # The one model request chose a situation and copied the customer's words for what is at
-    # stake; the sentence is the data file's, with at most those words in its slot.
+    # stake; the sentence is the data file's, with at most those words in its slot, or a
+    # clause of the customer's said back in the second person.
     situations = load_yaml("acknowledge.yaml")["situations"].values()
     plain = {body["en"] for body in situations if "en" in body}
-    frames = [body["specific"]["en"] for body in situations if "en" in body.get("specific", {})]
+    frames = [
+        (body[kind]["en"], slot)
+        for body in situations
+        for kind, slot in (("specific", "{stake}"), ("reflected", "{told}"))
+        if "en" in body.get(kind, {})
+    ]
     opening = reply.split("\n\n")[1]
-    customer = " ".join(Path(message).read_text(encoding="utf-8").split()).lower().replace("my ", "your ")
-    assert opening in plain or any(_slot(f, opening) in customer for f in frames), opening
+    customer = in_second_person(" ".join(Path(message).read_text(encoding="utf-8").split()), "en").lower()
+    assert opening in plain or any(_slot(f, opening, slot) in customer for f, slot in frames), opening
     assert data["usage"]["requests"] == 1
     changes = [c["change"] for c in data["changes"]]
     assert "opened by acknowledging the customer's situation" in changes
     assert any(c.lower().startswith('removed "as i said before"') for c in changes)
 
 
-def _slot(frame: str, sentence: str) -> str:
-    """What fills the frame's {stake} slot in the sentence, lower case ("\0" if not of this frame)."""
-    found = re.fullmatch(re.escape(frame).replace(re.escape("{stake}"), "(.+)"), sentence)
+def _slot(frame: str, sentence: str, slot: str) -> str:
+    """What fills the frame's slot in the sentence, lower case ("\0" if not of this frame)."""
+    found = re.fullmatch(re.escape(frame).replace(re.escape(slot), "(.+)"), sentence)
     return found.group(1).lower() if found else "\0"
 
 

@@ -1,0 +1,153 @@
+"""What the customer told us they did, need or feel, said back to them in the second person.
+
+Blind readers graded the acknowledgement "generic" (1 of 2) whenever it named only the
+kind of situation, and their notes asked, case after case, for the customer's own
+circumstance: "does not mention the landlord deadline", "a nod to the medication
+schedule would be better", "ignores the three failed attempts". Saying back what the
+customer said is what an agent who listened does (000, active listening; 002,
+understanding the customer). The model is not asked for it (it wrote causes nobody had
+given, and spoke as the customer): one clause of the customer's message is taken as
+written and turned to the second person word by word ("I have to send this to my
+landlord today" -> "you have to send this to your landlord today"), which can be
+checked. Only a clause about the customer (it opens with "I", "my", "we" ...), short,
+holding a cue of what they did, need or feel, and with nothing that a restatement
+would turn against them: no "not" ("you're not very good with computers" is no
+comfort), no hedge, no demand, nothing said about us ("you"). Where the language's
+verbs change with the person and no rule is written for them, nothing is said back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rewriter.check.deterministic import lexicon
+from rewriter.errors import PromptError
+from rewriter.prompts import load_yaml, prompts_dir
+from rewriter.rewrite.stake import in_second_person, second_person
+from rewriter.text import sentences
+
+TOLD = "{told}"
+
+
+class ReflectRules(BaseModel):
+    """The ``reflect`` block of ``prompts/acknowledge.yaml``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_words: int = Field(ge=1)
+    max_words: int = Field(ge=1)
+    subjects: dict[str, list[str]]
+    openers: dict[str, list[str]] = {}
+    cues: dict[str, list[str]]
+    feelings_and_efforts: dict[str, list[str]] = {}
+    ruled_out: dict[str, list[str]] = {}
+    agreement: dict[str, dict[str, str]] = {}
+
+
+@lru_cache(maxsize=4)
+def _rules(root: str) -> ReflectRules:
+    raw: Any = load_yaml("acknowledge.yaml")
+    try:
+        return ReflectRules.model_validate(raw["reflect"])
+    except (ValidationError, KeyError, TypeError) as exc:
+        raise PromptError(f"prompts/acknowledge.yaml: 'reflect' is missing or malformed: {exc}") from exc
+
+
+_WORD = re.compile(r"[\w'’]+")
+# Where a clause ends inside a sentence: a comma, colon or dash before a space ("$1,299"
+# is one number).
+_BREAK = r"\s*(?:[,;:](?=\s)|\s[-–—]\s)\s*"
+
+
+def _has(words: list[str], text: str) -> bool:
+    """Whether ``text`` holds one of ``words``; one ending in "*" starts a word."""
+    lowered = text.lower().replace("’", "'")
+    for word in words:
+        body = re.escape(word.rstrip("*").lower())
+        end = "" if word.endswith("*") else r"(?![\w'])"
+        if re.search(rf"(?<![\w']){body}{end}", lowered):
+            return True
+    return False
+
+
+def clauses(message: str, language: str) -> list[tuple[str, str]]:
+    """Each clause of the message, with the sentence it stands in.
+
+    A sentence is cut at a comma, colon or dash, and before a joining word ("and", "but")
+    that opens a new clause ("... three times and you keep taking $24.99"), not one that
+    joins two things ("chatbots and scripts").
+    """
+    joints = lexicon(language, "run_on_joints").pattern
+    ours = "|".join(re.escape(w) for w in _rules(str(prompts_dir())).subjects.get(language, []))
+    subjects = "|".join(p for p in (lexicon(language, "clause_subjects").pattern, ours) if p)
+    text = " ".join(message.split())
+    found: list[tuple[str, str]] = []
+    for sentence in sentences(text):
+        body = sentence.text.rstrip(".!?…")
+        for part in re.split(rf"{_BREAK}|\s+(?=(?:{joints})\s+(?:{subjects}))", body, flags=re.IGNORECASE):
+            if part and part.strip():
+                found.append((part.strip(), sentence.text))
+    return found
+
+
+def told(message: str, language: str, bears: Callable[[str], bool]) -> str | None:
+    """The first clause worth saying back, in the second person, or ``None``.
+
+    ``bears`` says whether the sentence a clause stands in bears out the situation the
+    acknowledgement is for: words from a sentence about something else are not used.
+    """
+    rules = _rules(str(prompts_dir()))
+    if not rules.subjects.get(language) or not second_person(language):
+        return None
+    anywhere = rules.feelings_and_efforts.get(language, [])
+    for clause, sentence in clauses(message, language):
+        said = _said_back(clause, language, rules)
+        if said is not None and (_has(anywhere, clause) or bears(sentence)):
+            return said
+    return None
+
+
+def _said_back(clause: str, language: str, rules: ReflectRules) -> str | None:
+    """The clause in the second person, or ``None`` when it is not one to say back."""
+    openers = {o.lower() for o in rules.openers.get(language, [])}
+    while (first := _WORD.match(clause)) and first.group(0).lower() in openers:
+        clause = clause[first.end() :].lstrip(" ,")  # "and I already restarted ...": the clause
+    words = _WORD.findall(clause)
+    subjects = {s.lower() for s in rules.subjects.get(language, [])}
+    if not words or words[0].lower().replace("’", "'") not in subjects:
+        return None  # about us, the product or someone else, not what the customer did or needs
+    if not rules.min_words <= len(words) <= rules.max_words or "?" in clause:
+        return None
+    clause = _unshouted(clause, language) or ""
+    cues = [*rules.cues.get(language, []), *rules.feelings_and_efforts.get(language, [])]
+    if not clause or not _has(cues, clause):
+        return None
+    if any(lexicon(language, name).search(clause) for name in ("negation", "opinion_hedges", "addressee")):
+        return None  # "you're not technical", "you think you were charged", "you want your money"
+    if _has(rules.ruled_out.get(language, []), clause):
+        return None
+    for mine, yours in rules.agreement.get(language, {}).items():  # "I was" -> "you were"
+        clause = re.sub(rf"(?<![\w']){re.escape(mine)}(?![\w'])", yours, clause, flags=re.IGNORECASE)
+    return in_second_person(clause, language)
+
+
+def _unshouted(clause: str, language: str) -> str | None:
+    """The clause with shouted small words lowered ("the app AND my phone"), or ``None`` if a code remains."""
+    small = [lexicon(language, name) for name in ("function_words", "copulas", "run_on_joints")]
+    everyday = lexicon(language, "everyday_acronyms")
+
+    def lowered(match: re.Match[str]) -> str:
+        word = match.group(0)
+        low = word.lower()
+        return low if len(word) > 1 and word.isupper() and any(p.fullmatch(low) for p in small) else word
+
+    clause = _WORD.sub(lowered, clause)
+    for word in _WORD.findall(clause):
+        if "_" in word or (len(word) > 2 and word.isupper() and not everyday.fullmatch(word.lower())):
+            return None  # "AUTH_TOKEN_EXPIRED", "NEVER": a code, or a word shouted in anger
+    return clause
