@@ -30,6 +30,7 @@ from rewriter.models import CheckReport, RewriteRequest, Usage, Verdict
 from rewriter.prompts import load_yaml, prompts_dir, render
 from rewriter.rewrite.reflect import TOLD, told
 from rewriter.rewrite.stake import SLOT, fill, markers, stake
+from rewriter.rewrite.wanted import WANTED
 from rewriter.text import NUMBER_MARKER, extract_json_object, sentences
 
 NONE = "none"
@@ -130,10 +131,16 @@ class _Refusal(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     signals: dict[str, list[str]] = {}
+    specific: dict[str, str] = {}
 
     def sentence(self, language: str) -> str | None:
         said = (self.model_extra or {}).get(language)
         return str(said) if said else None
+
+    def naming(self, language: str, hoped: str) -> str | None:
+        """The sentence that names what the customer hoped for, if the language has one."""
+        frame = self.specific.get(language)
+        return fill(frame, hoped, WANTED) if frame and WANTED in frame else None
 
 
 @lru_cache(maxsize=4)
@@ -148,24 +155,39 @@ def _refusal(root: str) -> _Refusal:
 _STEP = re.compile(rf"^\s*{NUMBER_MARKER}\s")
 
 
-def cushioned(blocks: list[str], language: str) -> list[str] | None:
-    """The body with the refusal sentence just before its first "no", or ``None`` when it has none.
+def refusing(blocks: list[str], language: str) -> str | None:
+    """The draft's first sentence that says no, outside a numbered step, or ``None``."""
+    found = _first_no(blocks, language)
+    return found[2] if found else None
 
-    A numbered step is left alone: the sentence would break the list.
-    """
-    refusal = _refusal(str(prompts_dir()))
-    said = refusal.sentence(language)
-    signals = refusal.signals.get(language, [])
-    if not said or not signals:
-        return None
+
+def _first_no(blocks: list[str], language: str) -> tuple[int, int, str] | None:
+    """Where the first "no" is: its block, its offset in the block, and its sentence."""
+    signals = _refusal(str(prompts_dir())).signals.get(language, [])
     for i, block in enumerate(blocks):
-        if _STEP.match(block) or said in block:
+        if _STEP.match(block):
             continue
         for span in sentences(block):
             if _any(signals, span.text):
-                changed = f"{block[: span.start]}{said} {block[span.start :]}"
-                return [*blocks[:i], changed, *blocks[i + 1 :]]
+                return i, span.start, span.text
     return None
+
+
+def cushioned(blocks: list[str], language: str, hoped: str | None = None) -> list[str] | None:
+    """The body with the refusal sentence just before its first "no", or ``None`` when it has none.
+
+    ``hoped`` is what the customer hoped for, in their words (:mod:`wanted`): the sentence
+    names it ("I know you were hoping for a family plan."); without it, the plain one.
+    A numbered step is left alone: the sentence would break the list.
+    """
+    refusal = _refusal(str(prompts_dir()))
+    said = refusal.naming(language, hoped) if hoped else refusal.sentence(language)
+    found = _first_no(blocks, language)
+    if not said or found is None or said in blocks[found[0]]:
+        return None
+    i, start, _ = found
+    changed = f"{blocks[i][:start]}{said} {blocks[i][start:]}"
+    return [*blocks[:i], changed, *blocks[i + 1 :]]
 
 
 @lru_cache(maxsize=4)

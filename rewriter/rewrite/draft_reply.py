@@ -33,13 +33,14 @@ from rewriter.models import (
     Verdict,
 )
 from rewriter.prompts import prompt_version
-from rewriter.rewrite.acknowledge import ask_options, choose, cushioned, no_worse, skip_reason
+from rewriter.rewrite.acknowledge import ask_options, choose, cushioned, no_worse, refusing, skip_reason
 from rewriter.rewrite.changes import describe_changes, event, quoted
 from rewriter.rewrite.compose import ReplyParts, assemble
 from rewriter.rewrite.draft_first import DraftBody, by_direct_message, draft_body
 from rewriter.rewrite.outcome import Held, status, to_confirm
 from rewriter.rewrite.plain_words import Restated, held_plain, restate, speaks_plainly, technical
 from rewriter.rewrite.policy_lines import answers, held_policy, offered
+from rewriter.rewrite.wanted import ask_wanted
 from rewriter.tokens import ModelInfo, estimate_cost
 
 Forgive = Callable[[Finding], bool]
@@ -125,10 +126,8 @@ def rewrite_draft_first(
 
     held: list[Held] = []
     if body is not None and (request.customer_message or "").strip():
-        # Then the sentence before the draft's "no".
-        softer = cushioned(body.blocks, language)
-        if softer is not None:
-            keep(body.model_copy(update={"blocks": softer}), None)
+        # Then the sentence before the draft's "no", naming what they hoped for if it can.
+        _cushion(client, request, language, usage, body, keep)
         # Then the draft's technical sentences in plain words, for a customer who writes
         # plainly; the model wrote them, so the reply is held for the agent to confirm them.
         if _fails(report, JARGON):
@@ -155,6 +154,27 @@ def rewrite_draft_first(
         draft=request.draft,
         channel=request.channel,
     )
+
+
+def _cushion(
+    client: ChatClient, request: RewriteRequest, language: str, usage: Usage, body: DraftBody, keep: Keep
+) -> None:
+    """The sentence before the draft's first "no": what the customer hoped for, else the plain one.
+
+    The model is asked only when the draft says no; a backend that fails here costs only
+    the naming, and the reply is whole without it.
+    """
+    no = refusing(body.blocks, language)
+    if no is None:
+        return
+    try:
+        hoped = ask_wanted(client, request, language, no, usage)
+    except LLMError:
+        hoped = None
+    for said in [hoped, None] if hoped else [None]:
+        softer = cushioned(body.blocks, language, said)
+        if softer is not None and keep(body.model_copy(update={"blocks": softer}), None):
+            return
 
 
 def _in_plain_words(

@@ -78,19 +78,23 @@ def answers(line: str, customer: str, draft: str, language: str) -> bool:
     speaks of anything lost; readers marked that answer as buried when it stood last,
     after the ticket line. A word the question shares with the draft ("do you offer a
     discount?" and "Non-profit discount: 50% off") means the draft answers it, first.
-    Words are compared by their first five letters, a plural's "s" off ("plans" is
-    "plan"), and only words of four letters or more that are not ``function_words``.
+    Words are compared by their :func:`stems`.
     """
     asked = [s.text for s in sentences(customer) if s.text.rstrip().endswith("?")]
     if not asked or lexicon(language, "conditions").search(line):
         return False  # "we can open a claim once ...": a rule, not the answer to "is it lost?"
+    return bool((stems(" ".join(asked), language) & stems(line, language)) - stems(draft, language))
+
+
+def stems(text: str, language: str) -> set[str]:
+    """The text's content words, by their first five letters with a plural's "s" off.
+
+    Only words of four letters or more that are not ``function_words``: "plans" is
+    "plan", "Sheets" is "sheet", and "what" or "this" say nothing of the subject.
+    """
     skip = lexicon(language, "function_words")
-
-    def stems(text: str) -> set[str]:
-        said = [w for w in words(text.lower()) if len(w) >= 4 and not w.isdigit() and not skip.fullmatch(w)]
-        return {(w[:-1] if w.endswith("s") and not w.endswith("ss") else w)[:5] for w in said}
-
-    return bool((stems(" ".join(asked)) & stems(line)) - stems(draft))
+    said = [w for w in words(text.lower()) if len(w) >= 4 and not w.isdigit() and not skip.fullmatch(w)]
+    return {(w[:-1] if w.endswith("s") and not w.endswith("ss") else w)[:5] for w in said}
 
 
 def held_policy(added: list[str]) -> Held:

@@ -47,6 +47,8 @@ class ReflectRules(BaseModel):
     feelings_and_efforts: dict[str, list[str]] = {}
     ruled_out: dict[str, list[str]] = {}
     agreement: dict[str, dict[str, str]] = {}
+    to_us: dict[str, list[str]] = {}
+    us: dict[str, str] = {}
 
 
 @lru_cache(maxsize=4)
@@ -59,6 +61,7 @@ def _rules(root: str) -> ReflectRules:
 
 
 _WORD = re.compile(r"[\w'’]+")
+_US = "\x00"  # where the customer's "you" stood, kept from the swap to "you" until it is "us"
 # Where a clause ends inside a sentence: a comma, colon or dash before a space ("$1,299"
 # is one number).
 _BREAK = r"\s*(?:[,;:](?=\s)|\s[-–—]\s)\s*"
@@ -78,11 +81,12 @@ def _has(words: list[str], text: str) -> bool:
 def clauses(message: str, language: str) -> list[tuple[str, str]]:
     """Each clause of the message, with the sentence it stands in.
 
-    A sentence is cut at a comma, colon or dash, and before a joining word ("and", "but")
-    that opens a new clause ("... three times and you keep taking $24.99"), not one that
-    joins two things ("chatbots and scripts").
+    A sentence is cut at a comma, colon or dash, and before a joining word ("and", "but",
+    "though") that opens a new clause ("... three times and you keep taking $24.99", "...
+    even though we gave you our VAT number"), not one that joins two things ("chatbots
+    and scripts").
     """
-    joints = lexicon(language, "run_on_joints").pattern
+    joints = f'{lexicon(language, "run_on_joints").pattern}|{lexicon(language, "subordinators").pattern}'
     ours = "|".join(re.escape(w) for w in _rules(str(prompts_dir())).subjects.get(language, []))
     subjects = "|".join(p for p in (lexicon(language, "clause_subjects").pattern, ours) if p)
     text = " ".join(message.split())
@@ -127,13 +131,17 @@ def _said_back(clause: str, language: str, rules: ReflectRules) -> str | None:
     cues = [*rules.cues.get(language, []), *rules.feelings_and_efforts.get(language, [])]
     if not clause or not _has(cues, clause):
         return None
+    us = rules.us.get(language)
+    given = "|".join(re.escape(v) for v in rules.to_us.get(language, []))
+    if us and given:  # "I sent you a sample": the customer's "you" is us, said back as "us"
+        clause = re.sub(rf"(?<![\w'])({given})\s+you(?![\w'])", rf"\1 {_US}", clause, flags=re.IGNORECASE)
     if any(lexicon(language, name).search(clause) for name in ("negation", "opinion_hedges", "addressee")):
         return None  # "you're not technical", "you think you were charged", "you want your money"
     if _has(rules.ruled_out.get(language, []), clause):
         return None
     for mine, yours in rules.agreement.get(language, {}).items():  # "I was" -> "you were"
         clause = re.sub(rf"(?<![\w']){re.escape(mine)}(?![\w'])", yours, clause, flags=re.IGNORECASE)
-    return in_second_person(clause, language)
+    return in_second_person(clause, language).replace(_US, us or "")
 
 
 def _unshouted(clause: str, language: str) -> str | None:

@@ -136,6 +136,21 @@ def stake(quoted: object, message: str, language: str) -> Stake | None:
     return Stake(said=said, sentence=next(s.text for s in sentences(message) if s.end >= found.end()))
 
 
+def leads(language: str) -> list[str]:
+    """The words that open a copy naming a thing ("my", "the", "a")."""
+    return _rules(str(prompts_dir())).leads.get(language, [])
+
+
+def clause_words(language: str) -> list[str]:
+    """The words that make a copy a sentence rather than a thing ("is", "that", "keeps")."""
+    return _rules(str(prompts_dir())).clause_words.get(language, [])
+
+
+def found_in(text: str, message: str) -> re.Match[str] | None:
+    """Where ``text`` stands in the message word for word, whatever its spacing and case."""
+    return _found(text, message)
+
+
 def second_person(language: str) -> dict[str, str]:
     """The first-person words of ``language`` and what each is in the second person ("my" -> "your")."""
     return _rules(str(prompts_dir())).second_person.get(language, {})

@@ -34,6 +34,9 @@ def nowhere(sentence: str) -> bool:
         ("I already restarted the app AND my phone.",
          "you already restarted the app"),  # "AND" lowered, then cut before a new subject
         ("Honestly I was stuck at the depot for an hour.", "you were stuck at the depot for an hour"),
+        ("Is there any update? I sent you a sample file last week.", "you sent us a sample file last week"),
+        ("Our accountant says it has VAT on it even though we gave you our VAT number.",
+         "you gave us your VAT number"),  # after "though": the clause the customer asserts
     ],
 )  # fmt: skip
 def test_a_clause_about_the_customer_comes_back_in_the_second_person(message: str, said: str) -> None:
@@ -45,6 +48,7 @@ def test_a_clause_about_the_customer_comes_back_in_the_second_person(message: st
     [
         "Hello, I'm not very good with computers and it takes ages to open.",  # no comfort said back
         "I think I was charged twice yesterday.",  # a hedge said back doubts them
+        "It crashes if I tried to save my notes today.",  # "if": said back, a fear becomes a fact
         "I want my money back today.",  # a demand said back reads as a taunt
         "Get me a manager. NOW. I'm done with chatbots and scripts.",  # a complaint said back: parroting
         "Your update broke the app and the schedule is gone.",  # about us, not about them
@@ -52,7 +56,7 @@ def test_a_clause_about_the_customer_comes_back_in_the_second_person(message: st
         "Did I lose everything I wrote today?",  # a question
         "I tried AUTH_TOKEN_EXPIRED again and again.",  # a code
         "I have paid twice.",  # too short to say anything
-        "I have been trying to reach somebody about it every single day since the start of May.",  # long
+        "I have been trying to reach somebody about it every single day at the start of May.",  # long
     ],
 )  # fmt: skip
 def test_nothing_is_said_back_that_would_turn_against_the_customer(message: str) -> None:
