@@ -86,7 +86,7 @@ def clauses(message: str, language: str) -> list[tuple[str, str]]:
     even though we gave you our VAT number"), not one that joins two things ("chatbots
     and scripts").
     """
-    joints = f'{lexicon(language, "run_on_joints").pattern}|{lexicon(language, "subordinators").pattern}'
+    joints = f"{lexicon(language, 'run_on_joints').pattern}|{lexicon(language, 'subordinators').pattern}"
     ours = "|".join(re.escape(w) for w in _rules(str(prompts_dir())).subjects.get(language, []))
     subjects = "|".join(p for p in (lexicon(language, "clause_subjects").pattern, ours) if p)
     text = " ".join(message.split())
