@@ -32,8 +32,9 @@ MAX_GOLDEN_BYTES = 4 * 1024 * 1024
 
 
 class Emotion(StrEnum):
-    """How the customer feels, from worst to best."""
+    """How the customer feels, from worst to best; grief is apart from that scale."""
 
+    GRIEVING = "grieving"
     FURIOUS = "furious"
     ANGRY = "angry"
     FRUSTRATED = "frustrated"

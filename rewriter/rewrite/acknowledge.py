@@ -59,6 +59,7 @@ class _Situation(BaseModel):
     reflected: dict[str, str] = {}
     told: list[_Told] = []
     needs_signal: bool = False
+    alone: bool = False
 
     @property
     def offered(self) -> bool:
@@ -262,6 +263,8 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
     # Then what the customer says in so many words ("I'm scared", "fourth time"), in the
     # data file's order: the small model often answers "none" to a furious message.
     names += [name for name, s in situations.items() if s.signalled(language, message)]
+    # A situation that rules out the others (a death): its sentence, and no other.
+    names = next(([n] for n in names if situations[n].alone), names)
     said: list[str] = []
     for name in names:
         # the sentence that names the customer's stake first; the plain one if it does not fit

@@ -252,3 +252,30 @@ def test_a_refusal_with_no_way_forward_is_held_for_review_not_called_ok(fault_se
     framing = next(f for f in result.report.findings if f.rule_id == "empathy.positive-framing")
     assert framing.verdict is Verdict.FAIL and framing.severity is Severity.MUST
     assert result.status is not RewriteStatus.REWRITTEN  # the draft's dead end is the draft's: a person looks
+
+
+def test_a_death_in_the_message_gets_condolences_and_nothing_else(fault_server: Any) -> None:
+    widow = RewriteRequest(
+        draft=DRAFT,
+        customer_message=(
+            "Hello, my husband Alan passed away last month. He had an account with you and I don't know "
+            "his password. I'd like to close it."
+        ),
+    )
+    fault_server.answer(situations("locked_out", "money"))  # what a small model sees in it
+    assert ask_options(client(fault_server), widow, "en", Usage()) == [
+        "I was so saddened to read that your husband Alan passed away last month.",
+        "Please accept my deepest condolences.",
+    ]
+    fault_server.answer(situations("locked_out"))
+    german = widow.model_copy(update={"customer_message": "Mein Mann ist im März verstorben."})
+    assert ask_options(client(fault_server), german, "de", Usage()) == ["Mein aufrichtiges Beileid."]
+    phone = widow.model_copy(update={"customer_message": "My phone died and now I can't log in."})
+    fault_server.answer(situations("locked_out"))
+    assert ask_options(client(fault_server), phone, "en", Usage()) == [LOCKED_OUT]  # no death
+
+
+def test_a_draft_that_offers_condolences_already_acknowledges() -> None:
+    request = RewriteRequest(draft=DRAFT, customer_message="My mother passed away in May.")
+    assert skip_reason(request, "I'm so sorry for your loss. Here is how to close it.", "en") is not None
+    assert skip_reason(request, "Mein aufrichtiges Beileid.", "de") is not None
