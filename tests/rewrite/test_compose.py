@@ -38,7 +38,7 @@ def test_email_layout_has_greeting_numbered_steps_and_signoff() -> None:
 def test_empty_parts_leave_no_gaps_and_anonymous_greeting() -> None:
     parts = PARTS.model_copy(update={"answer": "", "steps": ["Open Settings > Backups."]})
     reply = assemble(parts, Channel.CHAT, None, None)
-    assert reply.startswith("Hi there! Losing")
+    assert reply.startswith("Hi there,\n\nLosing")
     assert "\n\n\n" not in reply
     assert "1." not in reply  # a single action reads as a sentence
 
@@ -116,7 +116,7 @@ def test_the_reply_signs_with_the_drafts_name_or_not_at_all() -> None:
 
 def test_a_name_the_greeting_already_says_is_not_said_twice() -> None:
     parts = PARTS.model_copy(update={"acknowledgement": "Dana, losing your files is awful."})
-    assert assemble(parts, Channel.CHAT, "Dana", None).startswith("Hi Dana! Losing your files is awful.")
+    assert assemble(parts, Channel.CHAT, "Dana", None).startswith("Hi Dana,\n\nLosing your files is awful.")
 
 
 def test_the_schema_carries_nothing_the_model_does_not_write() -> None:
@@ -126,7 +126,7 @@ def test_the_schema_carries_nothing_the_model_does_not_write() -> None:
 def test_greeting_and_signoff_are_in_the_replys_language() -> None:
     reply = assemble(PARTS, Channel.EMAIL, "Lucía", "Marta", "es")
     assert reply.startswith("Hola Lucía,\n\n") and reply.endswith("Un saludo,\nMarta")
-    assert assemble(PARTS, Channel.CHAT, None, None, "fr").startswith("Bonjour ! ")
+    assert assemble(PARTS, Channel.CHAT, None, None, "fr").startswith("Bonjour,\n\n")
     # A language with no words in the data keeps the English ones rather than none.
     assert assemble(PARTS, Channel.EMAIL, "Aino", "Lee", "fi").startswith("Hi Aino,")
 

@@ -192,7 +192,7 @@ def test_chat_rewrite_is_short_and_keeps_the_link(backend: dict[str, Any]) -> No
     )
     result = make(backend).rewrite(request)
     assert result.channel is Channel.CHAT
-    assert result.reply.startswith("Hi Jo!")
+    assert result.reply.startswith("Hi Jo,\n\n")
     assert "https://app.example.com/login" in result.reply
     assert "Best regards" not in result.reply
     assert result.report.passed
