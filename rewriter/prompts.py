@@ -15,9 +15,10 @@ from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from rewriter.errors import PromptError
 
@@ -68,6 +69,18 @@ def render(name: str, **values: str) -> str:
     if missing:
         raise PromptError(f"prompt {name!r} needs values for: {', '.join(missing)}")
     return template.substitute(values)
+
+
+_Block = TypeVar("_Block", bound=BaseModel)
+
+
+def load_block(name: str, key: str, model: type[_Block]) -> _Block:
+    """One block of a data file, validated, or an error that names the file and the block."""
+    raw: Any = load_yaml(name)
+    try:
+        return model.model_validate(raw[key])
+    except (ValidationError, KeyError, TypeError) as exc:
+        raise PromptError(f"prompts/{name}: {key!r} is missing or malformed: {exc}") from exc
 
 
 def load_yaml(name: str) -> Any:

@@ -21,13 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from rewriter.check.deterministic import lexicon
-from rewriter.errors import PromptError
-from rewriter.prompts import load_yaml, prompts_dir
+from rewriter.prompts import load_block, prompts_dir
 from rewriter.rewrite.stake import in_second_person, second_person
 from rewriter.text import sentences
 
@@ -53,11 +51,7 @@ class ReflectRules(BaseModel):
 
 @lru_cache(maxsize=4)
 def _rules(root: str) -> ReflectRules:
-    raw: Any = load_yaml("acknowledge.yaml")
-    try:
-        return ReflectRules.model_validate(raw["reflect"])
-    except (ValidationError, KeyError, TypeError) as exc:
-        raise PromptError(f"prompts/acknowledge.yaml: 'reflect' is missing or malformed: {exc}") from exc
+    return load_block("acknowledge.yaml", "reflect", ReflectRules)
 
 
 _WORD = re.compile(r"[\w'’]+")

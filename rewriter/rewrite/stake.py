@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from rewriter.check.deterministic import lexicon
 from rewriter.check.facts import extract_facts
-from rewriter.errors import PromptError
-from rewriter.prompts import load_yaml, prompts_dir
+from rewriter.prompts import load_block, prompts_dir
 from rewriter.text import sentences
 
 SLOT = "{stake}"
@@ -44,11 +42,7 @@ class StakeRules(BaseModel):
 
 @lru_cache(maxsize=4)
 def _rules(root: str) -> StakeRules:
-    raw: Any = load_yaml("acknowledge.yaml")
-    try:
-        return StakeRules.model_validate(raw["stake"])
-    except (ValidationError, KeyError, TypeError) as exc:
-        raise PromptError(f"prompts/acknowledge.yaml: 'stake' is missing or malformed: {exc}") from exc
+    return load_block("acknowledge.yaml", "stake", StakeRules)
 
 
 def _words(text: str) -> list[str]:
