@@ -50,11 +50,21 @@ def rewrite(checkout: Path, case_id: str) -> dict[str, float]:
     return result
 
 
-def case_ids() -> list[str]:
-    sys.path.insert(0, str(ROOT))
-    from rewriter.eval.cases import load_suite
+LISTER = """
+from pathlib import Path
+from rewriter.eval.cases import load_suite
+print("\\n".join(c.id for c in load_suite([Path("evals")]).cases))
+"""
 
-    return sorted(c.id for c in load_suite([ROOT / "evals"]).cases)
+
+def case_ids(checkout: Path) -> set[str]:
+    """The golden cases of one checkout: a case added since the base cannot be compared."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    command = [sys.executable, "-c", LISTER]
+    done = subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{checkout.name}: cannot list its golden cases\n{done.stderr[-2000:]}")
+    return set(done.stdout.split())
 
 
 def main() -> None:
@@ -65,12 +75,13 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("REWRITER_BASE_URL"):
         sys.exit("set REWRITER_BASE_URL (and REWRITER_MODEL) to a warm model server")
-    sample = random.Random(args.seed).sample(case_ids(), args.cases)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
         subprocess.run(["git", "worktree", "add", "--detach", str(base), args.base], cwd=ROOT, check=True,
                        capture_output=True)  # fmt: skip
         try:
+            shared = sorted(case_ids(ROOT) & case_ids(base))
+            sample = random.Random(args.seed).sample(shared, args.cases)
             seconds: dict[str, list[float]] = {"base": [], "head": []}
             attempts: dict[str, list[float]] = {"base": [], "head": []}
             requests: dict[str, list[float]] = {"base": [], "head": []}
