@@ -75,6 +75,8 @@ def stake(quoted: object, message: str, language: str) -> Stake | None:
     swaps = rules.second_person.get(language, {})
     if not words or len(words) > rules.max_words or not leads or not swaps:
         return None
+    if all(word in leads for word in words):
+        return None  # "my", "the": a lead alone names nothing
     clause = {w.lower() for w in rules.clause_words.get(language, [])}
     orders = lexicon(language, "imperative_verbs")
     cut = next((i for i, word in enumerate(words) if word in clause), None)
@@ -86,7 +88,7 @@ def stake(quoted: object, message: str, language: str) -> Stake | None:
     if found is None and len(words) > 1 and words[0] in leads:
         relead = words[0] not in swaps  # "my payroll" for "I have payroll to run" is the customer's own
         words = words[1:]  # ... "the client call" for "a client call" only with the message's "a"
-        found = _found(text.split(" ", 1)[1], message)
+        found = _found(after_first_word(text), message)
     if found is None:
         return None  # not the customer's own words
     start = found.start()
@@ -140,6 +142,12 @@ def clause_words(language: str) -> list[str]:
     return _rules(str(prompts_dir())).clause_words.get(language, [])
 
 
+def after_first_word(text: str) -> str:
+    """The text without its first word ("a dark mode" -> "dark mode"), "" when it has no other."""
+    first = re.match(r"\s*[\w'’-]+[^\w'’-]*", text)
+    return text[first.end() :].strip() if first else ""
+
+
 def found_in(text: str, message: str) -> re.Match[str] | None:
     """Where ``text`` stands in the message word for word, whatever its spacing and case."""
     return _found(text, message)
@@ -162,7 +170,9 @@ def _describes(word: str, clause: set[str], leads: set[str]) -> bool:
 
 
 def _found(text: str, message: str) -> re.Match[str] | None:
-    spaced = r"\s+".join(re.escape(w) for w in text.split(" "))
+    if not text.strip():
+        return None  # nothing matches everywhere
+    spaced = r"\s+".join(re.escape(w) for w in text.split())
     return re.search(rf"(?<!\w){spaced}(?!\w)", message, re.IGNORECASE)
 
 

@@ -26,7 +26,7 @@ from rewriter.llm import ChatClient
 from rewriter.models import RewriteRequest, Usage
 from rewriter.prompts import render
 from rewriter.rewrite.policy_lines import stems
-from rewriter.rewrite.stake import clause_words, found_in, in_second_person, leads
+from rewriter.rewrite.stake import after_first_word, clause_words, found_in, in_second_person, leads
 from rewriter.text import extract_json_object
 
 WANTED = "{asked}"
@@ -79,7 +79,7 @@ def wanted(quoted: object, message: str, refusal: str, language: str) -> str | N
         return None
     found = found_in(text, message)
     if found is None and len(words) > 1 and (words[0] in opening or len(words[0]) <= 3):
-        found = found_in(text.split(" ", 1)[1], message)  # "a dark mode" for "no dark mode"
+        found = found_in(after_first_word(text), message)  # "a dark mode" for "no dark mode"
     if found is None:
         return None  # not the customer's words
     start = found.start()

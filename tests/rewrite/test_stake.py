@@ -87,3 +87,9 @@ def test_shouting_is_not_said_back_and_the_sentence_opens_with_a_capital() -> No
     found = stake("MY NOTES", "Sorry. MY NOTES ARE GONE", "en")
     assert found == Stake(said="your notes", sentence="MY NOTES ARE GONE")  # and the sentence it is from
     assert fill("{stake} depends on it.", "payroll") == "Payroll depends on it."
+
+
+def test_a_copy_that_is_a_lead_and_punctuation_names_nothing() -> None:
+    message = "My payroll is due at five and I can't get in."
+    for quoted in ("my,", "the ,", "a.", "  "):
+        assert stake(quoted, message, "en") is None

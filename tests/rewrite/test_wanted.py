@@ -109,3 +109,9 @@ def test_a_backend_failure_or_an_unusable_copy_keeps_the_plain_sentence(fault_se
     fault_server.answer(json.dumps({"situations": ["none"], "at_stake": ""}))
     fault_server.answer(json.dumps({"asked_for": "3 separate accounts"}))
     assert f"I know this isn't the answer you were hoping for. {NO}" in _rewritten(fault_server).reply
+
+
+def test_a_copy_with_odd_spacing_or_only_an_article_does_not_break_the_reply() -> None:
+    assert wanted("a,family plan", FAMILY, NO, "en") == "a family plan"
+    assert wanted("a,", FAMILY, NO, "en") is None
+    assert wanted("a  ", FAMILY, NO, "en") is None
