@@ -12,8 +12,11 @@ landlord today" -> "you have to send this to your landlord today"), which can be
 checked. Only a clause about the customer (it opens with "I", "my", "we" ...), short,
 holding a cue of what they did, need or feel, and with nothing that a restatement
 would turn against them: no "not" ("you're not very good with computers" is no
-comfort), no hedge, no demand, nothing said about us ("you"). Where the language's
-verbs change with the person and no rule is written for them, nothing is said back.
+comfort), no hedge, no demand or complaint, nothing said about us ("you") but what
+they did for us ("I sent you a sample" -> "You sent us a sample"). The finished reply is
+checked like any other, so a clause long enough to read as their message copied back
+(``tone.no-echo``) is not used. Where the language's verbs change with the person and
+no rule is written for them, nothing is said back.
 """
 
 from __future__ import annotations
