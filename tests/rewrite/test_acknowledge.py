@@ -279,3 +279,29 @@ def test_a_draft_that_offers_condolences_already_acknowledges() -> None:
     request = RewriteRequest(draft=DRAFT, customer_message="My mother passed away in May.")
     assert skip_reason(request, "I'm so sorry for your loss. Here is how to close it.", "en") is not None
     assert skip_reason(request, "Mein aufrichtiges Beileid.", "de") is not None
+
+
+def test_every_sentence_we_write_is_one_the_checker_counts_as_an_acknowledgement() -> None:
+    # A sentence of ours the checker cannot see fails `empathy.specific-acknowledgement`
+    # on a reply that has one (the named hope and the condolence once did).
+    from rewriter.check.deterministic import lexicon
+    from rewriter.prompts import load_yaml
+
+    data = load_yaml("acknowledge.yaml")
+    written: list[tuple[str, str]] = []
+    for situation in data["situations"].values():
+        for language in ("en", "es", "de", "fr"):
+            for said in (situation.get(language), *(t.get(language) for t in situation.get("told", []))):
+                if said:
+                    written.append((language, said))
+            for kind, slot in (("specific", "{stake}"), ("reflected", "{told}")):
+                frame = situation.get(kind, {}).get(language)
+                if frame:
+                    written.append((language, frame.replace(slot, "your notes")))
+    refusal = data["refusal"]
+    for language in ("en", "es", "de", "fr"):
+        written += [(language, refusal[language])] if refusal.get(language) else []
+        frame = refusal.get("specific", {}).get(language)
+        written += [(language, frame.replace("{asked}", "a family plan"))] if frame else []
+    missed = [said for language, said in written if not lexicon(language, "acknowledgement").search(said)]
+    assert not missed, missed
