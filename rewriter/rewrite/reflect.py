@@ -124,6 +124,8 @@ def _said_back(clause: str, language: str, rules: ReflectRules) -> str | None:
         return None  # about us, the product or someone else, not what the customer did or needs
     if not rules.min_words <= len(words) <= rules.max_words or "?" in clause:
         return None
+    if re.search(r"[\"“”«»„]", clause):
+        return None  # their quotes said back ('you were told it was "logged"') read as mocking them
     clause = _unshouted(clause, language) or ""
     cues = [*rules.cues.get(language, []), *rules.feelings_and_efforts.get(language, [])]
     if not clause or not _has(cues, clause):

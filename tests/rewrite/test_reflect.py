@@ -48,6 +48,7 @@ def test_a_clause_about_the_customer_comes_back_in_the_second_person(message: st
     [
         "Hello, I'm not very good with computers and it takes ages to open.",  # no comfort said back
         "I think I was charged twice yesterday.",  # a hedge said back doubts them
+        'I was told it was "logged" every time.',  # their quotes said back read as mocking
         "It crashes if I tried to save my notes today.",  # "if": said back, a fear becomes a fact
         "I want my money back today.",  # a demand said back reads as a taunt
         "Get me a manager. NOW. I'm done with chatbots and scripts.",  # a complaint said back: parroting
