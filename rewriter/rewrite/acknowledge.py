@@ -94,10 +94,17 @@ class _Situation(BaseModel):
         frame = self.reflected.get(language)
         if not frame or TOLD not in frame:
             return None
-        cues = [*self.cues.get(language, []), *self.signals.get(language, [])]
-        unless = self.unless.get(language, [])
-        said = told(message, language, lambda sentence: _any(cues, sentence) and not _any(unless, sentence))
+        said = told(message, language, lambda sentence: self.borne_out(language, sentence))
         return fill(frame, said, TOLD) if said else None
+
+    def borne_out(self, language: str, sentence: str, *more: str) -> bool:
+        """Whether a sentence of the message bears this situation out.
+
+        It holds a cue or signal (or one of ``more``) and no ``unless`` word: words from a
+        sentence about something else ("'ships in 48h' my foot") are not said back.
+        """
+        cues = [*self.cues.get(language, []), *self.signals.get(language, []), *more]
+        return _any(cues, sentence) and not _any(self.unless.get(language, []), sentence)
 
     def naming(self, language: str, quoted: object, message: str) -> str | None:
         """The sentence that names what is at stake in the customer's words, when they can be used."""
@@ -105,10 +112,8 @@ class _Situation(BaseModel):
         if not frame or SLOT not in frame:
             return None
         said = stake(quoted, message, language)
-        told = [*self.cues.get(language, []), *self.signals.get(language, []), *markers(language)]
-        unless = self.unless.get(language, [])
-        if said is None or not _any(told, said.sentence) or _any(unless, said.sentence):
-            return None  # words from a sentence about something else ("'ships in 48h' my foot")
+        if said is None or not self.borne_out(language, said.sentence, *markers(language)):
+            return None  # words from a sentence about something else
         return fill(frame, said.said)
 
 

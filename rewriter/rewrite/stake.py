@@ -83,12 +83,12 @@ def stake(quoted: object, message: str, language: str) -> Stake | None:
     if cut is not None and cut >= 2 and words[0] in swaps:  # "our order sync is dead": theirs, named first
         text = text[: list(re.finditer(r"[\w'’-]+", text))[cut].start()].rstrip(" ,")
         words = words[:cut]
-    found = _found(text, message)
+    found = found_in(text, message)
     relead = False  # a lead the model put in front must come back from the message
     if found is None and len(words) > 1 and words[0] in leads:
         relead = words[0] not in swaps  # "my payroll" for "I have payroll to run" is the customer's own
         words = words[1:]  # ... "the client call" for "a client call" only with the message's "a"
-        found = _found(after_first_word(text), message)
+        found = found_in(after_first_word(text), message)
     if found is None:
         return None  # not the customer's own words
     start = found.start()
@@ -148,11 +148,6 @@ def after_first_word(text: str) -> str:
     return text[first.end() :].strip() if first else ""
 
 
-def found_in(text: str, message: str) -> re.Match[str] | None:
-    """Where ``text`` stands in the message word for word, whatever its spacing and case."""
-    return _found(text, message)
-
-
 def second_person(language: str) -> dict[str, str]:
     """The first-person words of ``language`` and what each is in the second person ("my" -> "your")."""
     return _rules(str(prompts_dir())).second_person.get(language, {})
@@ -169,7 +164,8 @@ def _describes(word: str, clause: set[str], leads: set[str]) -> bool:
     return word[:1].islower() and word.lower() not in clause | leads
 
 
-def _found(text: str, message: str) -> re.Match[str] | None:
+def found_in(text: str, message: str) -> re.Match[str] | None:
+    """Where ``text`` stands in the message word for word, whatever its spacing and case."""
     if not text.strip():
         return None  # nothing matches everywhere
     spaced = r"\s+".join(re.escape(w) for w in text.split())
