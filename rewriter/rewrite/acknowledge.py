@@ -34,6 +34,7 @@ from rewriter.rewrite.wanted import WANTED
 from rewriter.text import NUMBER_MARKER, extract_json_object, sentences
 
 NONE = "none"
+_NEAR = 3  # words after the customer's thing in which it must be said to fail ("my playlists won't load")
 
 
 class _Told(BaseModel):
@@ -60,6 +61,8 @@ class _Situation(BaseModel):
     told: list[_Told] = []
     needs_signal: bool = False
     alone: bool = False
+    outranks: list[str] = []
+    stake_is_subject: bool = False
 
     @property
     def offered(self) -> bool:
@@ -89,12 +92,12 @@ class _Situation(BaseModel):
         """The sentence for what the customer said in so many words, if one of ``told`` matches."""
         return next((t for t in (told.sentence(language, message) for told in self.told) if t), None)
 
-    def reflecting(self, language: str, message: str) -> str | None:
+    def reflecting(self, language: str, message: str, cued: bool = True) -> str | None:
         """The sentence that says back what the customer told us (:mod:`reflect`), when a clause fits."""
         frame = self.reflected.get(language)
         if not frame or TOLD not in frame:
             return None
-        said = told(message, language, lambda sentence: self.borne_out(language, sentence))
+        said = told(message, language, lambda sentence: self.borne_out(language, sentence), cued)
         return fill(frame, said, TOLD) if said else None
 
     def borne_out(self, language: str, sentence: str, *more: str) -> bool:
@@ -114,6 +117,8 @@ class _Situation(BaseModel):
         said = stake(quoted, message, language)
         if said is None or not self.borne_out(language, said.sentence, *markers(language)):
             return None  # words from a sentence about something else
+        if self.stake_is_subject and not self.borne_out(language, " ".join(said.after.split()[:_NEAR])):
+            return None  # "the show ... and the app won't": not what stopped working
         return fill(frame, said.said)
 
 
@@ -270,19 +275,35 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
     names += [name for name, s in situations.items() if s.signalled(language, message)]
     # A situation that rules out the others (a death): its sentence, and no other.
     names = next(([n] for n in names if situations[n].alone), names)
+    names = _ranked(list(dict.fromkeys(names)), situations)
+    # Across the situations, the most specific kind of sentence first: what the customer
+    # told us of their need or effort, said back; their stake named; any clause of theirs
+    # from a sentence that bears the situation out; what they said outright; the plain one.
+    tiers: list[Callable[[_Situation], str | None]] = [
+        lambda s: s.reflecting(language, message),
+        lambda s: s.naming(language, quoted, message),
+        lambda s: s.reflecting(language, message, cued=False),
+        lambda s: s.telling(language, message),
+        lambda s: s.sentence(language),
+    ]
     said: list[str] = []
-    for name in names:
-        # the sentence that names the customer's stake first; the plain one if it does not fit
-        situation = situations[name]
-        for sentence in (
-            situation.reflecting(language, message),
-            situation.naming(language, quoted, message),
-            situation.telling(language, message),
-            situation.sentence(language),
-        ):
+    for tier in tiers:
+        for name in names:
+            sentence = tier(situations[name])
             if sentence and sentence not in said:
                 said.append(sentence)
     return said
+
+
+def _ranked(names: list[str], situations: dict[str, _Situation]) -> list[str]:
+    """The names with each one put before those it ``outranks`` (work lost before "it stopped working")."""
+    ranked = list(names)
+    for name in names:
+        beaten = [ranked.index(n) for n in situations[name].outranks if n in ranked]
+        if beaten and min(beaten) < ranked.index(name):
+            ranked.remove(name)
+            ranked.insert(min(beaten), name)
+    return ranked
 
 
 def unfit(option: str, request: RewriteRequest, language: str) -> str | None:

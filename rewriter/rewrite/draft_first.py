@@ -183,6 +183,10 @@ def _stated(sentence: str, language: str) -> bool:
     return bool(re.match(rf"(?i)\w+(?:\s+\w+){{0,2}}\s+(?:{lexicon(language, 'copulas').pattern})", head))
 
 
+# A first line of only a name and a comma or colon ("Derek,", "Mrs Okafor:"): a greeting.
+_BARE_SALUTATION = re.compile(r"[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,2}\s*[,:]")
+
+
 def _unframed(draft: str, language: str, agent: str | None) -> tuple[list[str], str | None]:
     """The draft's paragraphs without its greeting and sign-off, which the layout adds, and that sign-off.
 
@@ -195,6 +199,8 @@ def _unframed(draft: str, language: str, agent: str | None) -> tuple[list[str], 
     lines = [p.text for p in paragraphs(unwrap(draft.strip()))]
     if lines and lexicon(language, "greeting").match(lines[0]) and len(_words(lines[0])) <= 4:
         lines.pop(0)  # "Hola, Lucía:" on a line of its own
+    elif len(lines) > 1 and _BARE_SALUTATION.fullmatch(lines[0].strip()):
+        lines.pop(0)  # "Derek," alone: the name is the greeting, and the layout greets
     elif lines and (greeting := stray_greeting(lines[0], language)) is not None:
         lines[0] = lines[0][greeting.end() :].strip()
     if lines:  # "Hallo Lukas,\n\nvielen Dank ...": the body starts a sentence

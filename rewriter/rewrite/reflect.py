@@ -50,6 +50,9 @@ class ReflectRules(BaseModel):
     agreement: dict[str, dict[str, str]] = {}
     to_us: dict[str, list[str]] = {}
     us: dict[str, str] = {}
+    ours: dict[str, dict[str, str]] = {}
+    phrases: dict[str, list[str]] = {}
+    owned: dict[str, list[str]] = {}
 
 
 @lru_cache(maxsize=4)
@@ -59,6 +62,7 @@ def _rules(root: str) -> ReflectRules:
 
 _WORD = re.compile(r"[\w'’]+")
 _US = "\x00"  # where the customer's "you" stood, kept from the swap to "you" until it is "us"
+_OURS = "\x01"  # where the customer's "your" stood ("your site"), kept from the swap until it is "our"
 # Where a clause ends inside a sentence: a comma, colon or dash before a space ("$1,299"
 # is one number).
 _BREAK = r"\s*(?:[,;:](?=\s)|\s[-–—]\s)\s*"
@@ -96,31 +100,38 @@ def clauses(message: str, language: str) -> list[tuple[str, str]]:
     return found
 
 
-def told(message: str, language: str, bears: Callable[[str], bool]) -> str | None:
+def told(message: str, language: str, bears: Callable[[str], bool], cued: bool = True) -> str | None:
     """The first clause worth saying back, in the second person, or ``None``.
 
     ``bears`` says whether the sentence a clause stands in bears out the situation the
     acknowledgement is for: words from a sentence about something else are not used.
+    With ``cued`` false, the clause needs no cue of its own, only a sentence that bears
+    the situation out ("my card keeps getting declined on your site"): readers graded
+    such a sentence specific, and tagged it an echo, so it comes after the sentence
+    that names the stake.
     """
     rules = _rules(str(prompts_dir()))
     if not rules.subjects.get(language) or not second_person(language):
         return None
     anywhere = rules.feelings_and_efforts.get(language, [])
     for clause, sentence in clauses(message, language):
-        said = _said_back(clause, language, rules)
-        if said is not None and (_has(anywhere, clause) or bears(sentence)):
+        said = _said_back(clause, language, rules, cued)
+        if said is None:
+            continue
+        if (cued and _has(anywhere, clause)) or bears(sentence):
             return said
     return None
 
 
-def _said_back(clause: str, language: str, rules: ReflectRules) -> str | None:
+def _said_back(clause: str, language: str, rules: ReflectRules, cued: bool = True) -> str | None:
     """The clause in the second person, or ``None`` when it is not one to say back."""
     openers = {o.lower() for o in rules.openers.get(language, [])}
     while (first := _WORD.match(clause)) and first.group(0).lower() in openers:
         clause = clause[first.end() :].lstrip(" ,")  # "and I already restarted ...": the clause
+    while (last := re.search(r"[\w'’]+\W*$", clause)) and last.group(0).strip(" ,").lower() in openers:
+        clause = clause[: last.start()].rstrip(" ,")  # "... VAT on it even" before "though we ..."
     words = _WORD.findall(clause)
-    subjects = {s.lower() for s in rules.subjects.get(language, [])}
-    if not words or words[0].lower().replace("’", "'") not in subjects:
+    if not words or not _about_them(words, language, rules):
         return None  # about us, the product or someone else, not what the customer did or needs
     if not rules.min_words <= len(words) <= rules.max_words or "?" in clause:
         return None
@@ -128,19 +139,37 @@ def _said_back(clause: str, language: str, rules: ReflectRules) -> str | None:
         return None  # their quotes said back ('you were told it was "logged"') read as mocking them
     clause = _unshouted(clause, language) or ""
     cues = [*rules.cues.get(language, []), *rules.feelings_and_efforts.get(language, [])]
-    if not clause or not _has(cues, clause):
+    if not clause or (cued and not _has(cues, clause)):
         return None
     us = rules.us.get(language)
     given = "|".join(re.escape(v) for v in rules.to_us.get(language, []))
     if us and given:  # "I sent you a sample": the customer's "you" is us, said back as "us"
         clause = re.sub(rf"(?<![\w'])({given})\s+you(?![\w'])", rf"\1 {_US}", clause, flags=re.IGNORECASE)
+    ours = list(rules.ours.get(language, {}).items())
+    for i, (theirs, _) in enumerate(ours):  # "on your site" is ours: "on our site"
+        mark = _OURS * (i + 1)
+        clause = re.sub(rf"(?<![\w']){re.escape(theirs)}(?![\w'])", mark, clause, flags=re.IGNORECASE)
     if any(lexicon(language, name).search(clause) for name in ("negation", "opinion_hedges", "addressee")):
         return None  # "you're not technical", "you think you were charged", "you want your money"
     if _has(rules.ruled_out.get(language, []), clause):
         return None
     for mine, yours in rules.agreement.get(language, {}).items():  # "I was" -> "you were"
         clause = re.sub(rf"(?<![\w']){re.escape(mine)}(?![\w'])", yours, clause, flags=re.IGNORECASE)
-    return in_second_person(clause, language).replace(_US, us or "")
+    said = in_second_person(clause, language).replace(_US, us or "")
+    return re.sub(f"{_OURS}+", lambda m: ours[len(m.group(0)) - 1][1], said)
+
+
+def _about_them(words: list[str], language: str, rules: ReflectRules) -> bool:
+    """Whether the clause opens with the customer: "I", "my", "this is my", or "the boots I bought"."""
+    lowered = [w.lower().replace("’", "'") for w in words]
+    subjects = {s.lower() for s in rules.subjects.get(language, [])}
+    if lowered[0] in subjects:
+        return True
+    if any(lowered[: len(p.split())] == p.lower().split() for p in rules.phrases.get(language, [])):
+        return True  # "this is my third email"
+    owned = {o.lower() for o in rules.owned.get(language, [])}
+    # "the boots I bought": a lead, one or two words, then the customer as subject
+    return lowered[0] in owned and any(w in subjects for w in lowered[2:4])
 
 
 def _unshouted(clause: str, language: str) -> str | None:

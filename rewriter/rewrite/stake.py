@@ -56,6 +56,7 @@ class Stake(BaseModel):
 
     said: str
     sentence: str
+    after: str = ""
 
 
 def markers(language: str) -> list[str]:
@@ -129,7 +130,11 @@ def stake(quoted: object, message: str, language: str) -> Stake | None:
     said = message[start : found.end()]
     said = said.lower() if said.isupper() else said[:1].lower() + said[1:]
     said = in_second_person(said, language)
-    return Stake(said=said, sentence=next(s.text for s in sentences(message) if s.end >= found.end()))
+    return Stake(
+        said=said,
+        sentence=next(s.text for s in sentences(message) if s.end >= found.end()),
+        after=message[found.end() :],
+    )
 
 
 def leads(language: str) -> list[str]:

@@ -71,13 +71,26 @@ def situations(*names: str) -> str:
 LOCKED_OUT = "Being shut out when you need to get things done is frustrating."
 DEADLINE = "I know this is hitting you at a time when you can least afford it."
 REPEAT = "Having to chase us about the same problem again is exhausting."
+# What the customer told us ("I have payroll to run by 5pm"), said back in each situation's sentence.
+PAYROLL = "You have payroll to run by 5pm"
+SAID_LOCKED_OUT = f"{PAYROLL}, and I can see why being shut out is so stressful."
+SAID_DEADLINE = f"{PAYROLL}, so I can see why the timing makes this so stressful."
+SAID_REPEAT = f"{PAYROLL}, and having to chase us again is exhausting."
 
 
 def test_the_model_picks_situations_and_the_sentences_are_ours(fault_server: Any) -> None:
     fault_server.answer(situations("locked_out", "deadline"))
     usage = Usage()
-    # Then what the message says outright ("THIRD time"), though the model did not pick it.
-    assert ask_options(client(fault_server), REQUEST, "en", usage) == [LOCKED_OUT, DEADLINE, REPEAT]
+    # Then what the message says outright ("THIRD time"), though the model did not pick it;
+    # what the customer told us, said back, before any plain sentence (readers graded it specific).
+    assert ask_options(client(fault_server), REQUEST, "en", usage) == [
+        SAID_LOCKED_OUT,
+        SAID_DEADLINE,
+        SAID_REPEAT,
+        LOCKED_OUT,
+        DEADLINE,
+        REPEAT,
+    ]
     assert usage.requests == 1
     sent = json.dumps(fault_server.completions[0].body)
     assert "payroll to run by 5pm" in sent and "CS-20417" not in sent  # the customer's words, not the draft
@@ -94,20 +107,29 @@ def test_the_model_picks_situations_and_the_sentences_are_ours(fault_server: Any
 def test_the_customers_words_for_what_is_at_stake_make_the_sentence_specific(fault_server: Any) -> None:
     fault_server.answer(json.dumps({"situations": ["deadline"], "at_stake": "payroll"}))
     said = ask_options(client(fault_server), REQUEST, "en", Usage())
-    # The specific sentence first, the plain one after it in case the reply cannot take it.
-    assert said[:2] == [
-        "I know this is hitting you at a time when you can least afford it, with payroll depending on it.",
-        DEADLINE,
-    ]
+    # The sentence that names the stake first (readers tagged a clause said back with no
+    # cue of need or effort an echo), then that clause, then the plain one in case the
+    # reply cannot take either.
+    named = "I know this is hitting you at a time when you can least afford it, with payroll depending on it."
+    shut_out = "Being shut out of your account with payroll depending on it is stressful."
+    said_back = [SAID_DEADLINE, SAID_REPEAT, SAID_LOCKED_OUT]
+    assert said == [named, shut_out, *said_back, DEADLINE, REPEAT, LOCKED_OUT]
     # Words the customer never wrote, or that name the service, leave the plain sentence.
     for quoted in ("my thesis defence", "my password"):
         fault_server.answer(json.dumps({"situations": ["deadline"], "at_stake": quoted}))
-        assert ask_options(client(fault_server), REQUEST, "en", Usage())[0] == DEADLINE
+        assert ask_options(client(fault_server), REQUEST, "en", Usage()) == [
+            SAID_DEADLINE,
+            SAID_REPEAT,
+            SAID_LOCKED_OUT,
+            DEADLINE,
+            REPEAT,
+            LOCKED_OUT,
+        ]
     # A situation with no specific sentence ignores the words; one the message signals uses them.
     fault_server.answer(json.dumps({"situations": ["repeat_contact"], "at_stake": "payroll"}))
     said = ask_options(client(fault_server), REQUEST, "en", Usage())
-    assert said[0] == REPEAT
-    assert "Being shut out of your account with payroll depending on it is stressful." in said
+    said_back = [SAID_REPEAT, SAID_DEADLINE, SAID_LOCKED_OUT]
+    assert said == [named, shut_out, *said_back, REPEAT, DEADLINE, LOCKED_OUT]
 
 
 def test_what_the_customer_said_outright_is_said_back_before_the_plain_sentence(fault_server: Any) -> None:
@@ -202,7 +224,7 @@ def test_the_reply_is_the_draft_s_own_sentences_opened_by_a_checked_acknowledgem
     assert result.reply == "\n\n".join(
         [
             "Hi Priya,",
-            LOCKED_OUT,
+            SAID_LOCKED_OUT,
             "The account locks after 5 failed attempts. The lock lifts on its own after 30 minutes. "
             "Your case number is CS-20417.",
             "Best regards,\nSam",
@@ -222,13 +244,13 @@ def test_the_reply_is_the_draft_s_own_sentences_opened_by_a_checked_acknowledgem
 
 
 def test_an_acknowledgement_that_would_fail_a_check_is_not_used(fault_server: Any) -> None:
-    # A sentence the checker fails (here, under a team rule that bans "frustrating") is not used.
+    # A sentence the checker fails (here, under a team rule that bans "stressful") is not used.
     fault_server.answer(situations("locked_out"))
-    result = rewrite(fault_server, banned="frustrating")
-    assert "frustrating" not in result.reply
+    result = rewrite(fault_server, banned="stressful")
+    assert "stressful" not in result.reply
     assert "team.banned-word" not in [f.rule_id for f in result.report.failures]
     # The next that passes is used: the message says "THIRD time" outright.
-    assert REPEAT in result.reply and LOCKED_OUT not in result.reply
+    assert SAID_REPEAT in result.reply and SAID_LOCKED_OUT not in result.reply
 
 
 def test_a_refusal_with_no_way_forward_is_held_for_review_not_called_ok(fault_server: Any) -> None:
@@ -305,3 +327,30 @@ def test_every_sentence_we_write_is_one_the_checker_counts_as_an_acknowledgement
         written += [(language, frame.replace("{asked}", "a family plan"))] if frame else []
     missed = [said for language, said in written if not lexicon(language, "acknowledgement").search(said)]
     assert not missed, missed
+
+
+def test_work_feared_lost_outranks_something_that_stopped_working(fault_server: Any) -> None:
+    crash = REQUEST.model_copy(
+        update={"customer_message": "The app crashed while I was saving and my whole client folder is empty."}
+    )
+    fault_server.answer(json.dumps({"situations": ["broken", "data_loss"], "at_stake": "my client folder"}))
+    said = ask_options(client(fault_server), crash, "en", Usage())
+    # The model put "broken" first; the folder is what the customer fears for.
+    assert said[0] == "Thinking your whole client folder might be gone is a horrible feeling.", said
+    assert said.index("Thinking your work might be gone is a horrible feeling.") < said.index(
+        "It is frustrating when something you rely on stops working."
+    )
+
+
+def test_what_stopped_working_is_named_only_where_the_message_says_it_failed(fault_server: Any) -> None:
+    dying = "Our nightly job keeps dying with AUTH_TOKEN_EXPIRED."
+    stopped = REQUEST.model_copy(update={"customer_message": dying})
+    fault_server.answer(json.dumps({"situations": ["broken"], "at_stake": "our nightly job"}))
+    assert ask_options(client(fault_server), stopped, "en", Usage())[0] == (
+        "It is frustrating to have your nightly job stop working."
+    )
+    # "the show ... and the app won't": the show is not what stopped working.
+    cannot = "I can't make the Harbour Lights show and the app won't let me send my ticket."
+    show = REQUEST.model_copy(update={"customer_message": cannot})
+    fault_server.answer(json.dumps({"situations": ["broken"], "at_stake": "the Harbour Lights show"}))
+    assert not any("Harbour" in s for s in ask_options(client(fault_server), show, "en", Usage()))

@@ -98,6 +98,17 @@ def test_the_frame_goes_in_every_form_and_the_draft_s_lines_stay_lines() -> None
     assert listed == "Do this:\n\n1. Open the app\n2. Tap Sync"
 
 
+def test_a_first_line_of_only_the_customer_s_name_is_the_draft_s_greeting() -> None:
+    # "Derek," alone on the first line greets; left in, the reply read "Hi Derek, ... Derek,".
+    assert body("Derek,\n\nThe charge was the annual renewal.\n\nAna", agent="Ana") == (
+        "The charge was the annual renewal."
+    )
+    assert body("Mrs Okafor:\n\nYour refund is on its way.") == "Your refund is on its way."
+    # A first line that says something stays.
+    assert body("Good news, Derek,\n\nyour parcel left the depot today.").startswith("Good news")
+    assert body("Derek, your parcel left the depot today.") == "Derek, your parcel left the depot today."
+
+
 def test_a_draft_of_nothing_but_a_frame_is_refused() -> None:
     with pytest.raises(ValueError, match="nothing but a greeting"):
         draft_body("Hi Dana,\n\nThanks,\nJo", "en", "Jo")

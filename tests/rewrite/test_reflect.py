@@ -76,6 +76,25 @@ def test_clauses_are_cut_at_punctuation_and_at_a_new_subject_not_inside_a_number
     assert cut == ["I paid $1,299 for it", "and I've tried three times", "honestly"]
 
 
+def test_a_clause_with_no_cue_comes_back_only_from_a_sentence_about_the_situation() -> None:
+    declined = "my card keeps getting declined on your site but it works everywhere else??"
+    assert told(declined, "en", anywhere) is None  # no need, effort or feeling in it
+    # Asked for it (after the sentence that names the stake), the customer's "your" is ours.
+    assert told(declined, "en", anywhere, cued=False) == "your card keeps getting declined on our site"
+    assert told(declined, "en", nowhere, cued=False) is None
+    # A thing of theirs ("the boots I bought"), and "this is my ...", open with the customer.
+    boots = "The boots I bought fell apart after 6 weeks. I want a refund, not excuses."
+    assert told(boots, "en", anywhere, cued=False) == "The boots you bought fell apart after 6 weeks"
+    third = "This is my third email about being charged twice."
+    assert told(third, "en", anywhere, cued=False) == "This is your third email about being charged twice"
+    assert told("The app I use crashed.", "en", anywhere, cued=False) == "The app you use crashed"
+    assert told("The app crashed.", "en", anywhere, cued=False) is None  # not theirs
+    assert told("The courier says they tried twice.", "en", anywhere, cued=False) is None  # not theirs
+    # A joining word left at a clause's end goes ("... VAT on it even" before "though we ...").
+    vat = "Our accountant says it has VAT on it even though the form is right."
+    assert told(vat, "en", anywhere, cued=False) == "Your accountant says it has VAT on it"
+
+
 def test_a_language_without_rules_says_nothing_back() -> None:
     assert told("Tengo que enviarlo hoy a mi casero.", "es", anywhere) is None
 
