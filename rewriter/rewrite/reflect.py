@@ -62,7 +62,6 @@ def _rules(root: str) -> ReflectRules:
 
 _WORD = re.compile(r"[\w'’]+")
 _US = "\x00"  # where the customer's "you" stood, kept from the swap to "you" until it is "us"
-_OURS = "\x01"  # where the customer's "your" stood ("your site"), kept from the swap until it is "our"
 # Where a clause ends inside a sentence: a comma, colon or dash before a space ("$1,299"
 # is one number).
 _BREAK = r"\s*(?:[,;:](?=\s)|\s[-–—]\s)\s*"
@@ -145,18 +144,19 @@ def _said_back(clause: str, language: str, rules: ReflectRules, cued: bool = Tru
     given = "|".join(re.escape(v) for v in rules.to_us.get(language, []))
     if us and given:  # "I sent you a sample": the customer's "you" is us, said back as "us"
         clause = re.sub(rf"(?<![\w'])({given})\s+you(?![\w'])", rf"\1 {_US}", clause, flags=re.IGNORECASE)
-    ours = list(rules.ours.get(language, {}).items())
-    for i, (theirs, _) in enumerate(ours):  # "on your site" is ours: "on our site"
-        mark = _OURS * (i + 1)
-        clause = re.sub(rf"(?<![\w']){re.escape(theirs)}(?![\w'])", mark, clause, flags=re.IGNORECASE)
-    if any(lexicon(language, name).search(clause) for name in ("negation", "opinion_hedges", "addressee")):
+    ours = rules.ours.get(language, {})  # "on your site" is ours: said back "on our site", not to them
+    to_them = (
+        re.sub(rf"(?<![\w'])(?:{'|'.join(map(re.escape, ours))})(?![\w'])", "", clause, flags=re.I)
+        if ours
+        else clause
+    )
+    if any(lexicon(language, name).search(to_them) for name in ("negation", "opinion_hedges", "addressee")):
         return None  # "you're not technical", "you think you were charged", "you want your money"
     if _has(rules.ruled_out.get(language, []), clause):
         return None
     for mine, yours in rules.agreement.get(language, {}).items():  # "I was" -> "you were"
         clause = re.sub(rf"(?<![\w']){re.escape(mine)}(?![\w'])", yours, clause, flags=re.IGNORECASE)
-    said = in_second_person(clause, language).replace(_US, us or "")
-    return re.sub(f"{_OURS}+", lambda m: ours[len(m.group(0)) - 1][1], said)
+    return in_second_person(clause, language, ours).replace(_US, us or "")
 
 
 def _about_them(words: list[str], language: str, rules: ReflectRules) -> bool:

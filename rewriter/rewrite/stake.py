@@ -158,9 +158,13 @@ def second_person(language: str) -> dict[str, str]:
     return _rules(str(prompts_dir())).second_person.get(language, {})
 
 
-def in_second_person(text: str, language: str) -> str:
-    """``text`` with each first-person word swapped for its second-person one, capitals kept."""
-    swaps = second_person(language)
+def in_second_person(text: str, language: str, ours: dict[str, str] | None = None) -> str:
+    """``text`` with each first-person word swapped for its second-person one, capitals kept.
+
+    ``ours`` swaps the customer's words for us in the same pass ("your site" -> "our site"),
+    so a "my" made "your" is never taken for one of them.
+    """
+    swaps = {**second_person(language), **(ours or {})}
     return re.sub(r"[\w'’]+", lambda m: _swap(m.group(0), swaps), text)
 
 
