@@ -63,6 +63,7 @@ class _Situation(BaseModel):
     alone: bool = False
     outranks: list[str] = []
     stake_is_subject: bool = False
+    unsaid: dict[str, list[str]] = {}
 
     @property
     def offered(self) -> bool:
@@ -92,13 +93,21 @@ class _Situation(BaseModel):
         """The sentence for what the customer said in so many words, if one of ``told`` matches."""
         return next((t for t in (told.sentence(language, message) for told in self.told) if t), None)
 
-    def reflecting(self, language: str, message: str, cued: bool = True) -> str | None:
-        """The sentence that says back what the customer told us (:mod:`reflect`), when a clause fits."""
+    def reflecting(
+        self, language: str, message: str, cued: bool = True, unsaid: list[str] | None = None
+    ) -> str | None:
+        """The sentence that says back what the customer told us (:mod:`reflect`), when a clause fits.
+
+        A clause holding one of ``unsaid`` is not said back ("your folder is gone" would
+        state the customer's fear as a fact).
+        """
         frame = self.reflected.get(language)
         if not frame or TOLD not in frame:
             return None
         said = told(message, language, lambda sentence: self.borne_out(language, sentence), cued)
-        return fill(frame, said, TOLD) if said else None
+        if not said or _any(unsaid or [], said):
+            return None
+        return fill(frame, said, TOLD)
 
     def borne_out(self, language: str, sentence: str, *more: str) -> bool:
         """Whether a sentence of the message bears this situation out.
@@ -279,10 +288,11 @@ def ask_options(client: ChatClient, request: RewriteRequest, language: str, usag
     # Across the situations, the most specific kind of sentence first: what the customer
     # told us of their need or effort, said back; their stake named; any clause of theirs
     # from a sentence that bears the situation out; what they said outright; the plain one.
+    unsaid = [word for s in situations.values() for word in s.unsaid.get(language, [])]
     tiers: list[Callable[[_Situation], str | None]] = [
-        lambda s: s.reflecting(language, message),
+        lambda s: s.reflecting(language, message, unsaid=unsaid),
         lambda s: s.naming(language, quoted, message),
-        lambda s: s.reflecting(language, message, cued=False),
+        lambda s: s.reflecting(language, message, cued=False, unsaid=unsaid),
         lambda s: s.telling(language, message),
         lambda s: s.sentence(language),
     ]

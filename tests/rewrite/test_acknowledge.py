@@ -331,12 +331,14 @@ def test_every_sentence_we_write_is_one_the_checker_counts_as_an_acknowledgement
 
 def test_work_feared_lost_outranks_something_that_stopped_working(fault_server: Any) -> None:
     crash = REQUEST.model_copy(
-        update={"customer_message": "The app crashed while I was saving and my whole client folder is empty."}
+        update={"customer_message": "The app crashed while I was saving and my whole client folder is gone."}
     )
     fault_server.answer(json.dumps({"situations": ["broken", "data_loss"], "at_stake": "my client folder"}))
     said = ask_options(client(fault_server), crash, "en", Usage())
     # The model put "broken" first; the folder is what the customer fears for.
     assert said[0] == "Thinking your whole client folder might be gone is a horrible feeling.", said
+    # Said back, "Your whole client folder is gone" would state the loss as ours.
+    assert not any(s.startswith("Your whole client folder is") for s in said)
     assert said.index("Thinking your work might be gone is a horrible feeling.") < said.index(
         "It is frustrating when something you rely on stops working."
     )
